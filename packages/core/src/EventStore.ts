@@ -1,0 +1,624 @@
+/**
+ * The event store: typed events in, typed events out.
+ *
+ * This is the port the rest of mentor-ledger talks to. It is built once,
+ * here, on top of any {@link EventJournal} adapter: it encodes and decodes
+ * events with their schemas, upcasts old schema versions, interprets the
+ * expected version, and makes retried appends idempotent. Adapters only
+ * move rows.
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type { Event, EventType } from "./Events.js"
+import { catalogue } from "./Events.js"
+import { defaultOrganisation, IdGenerator, type OrganisationId } from "./Ids.js"
+import {
+  EventJournal,
+  makeMemory as makeMemoryJournal,
+  type EncodedEvent,
+  type LogPosition,
+  start,
+  type StoredEvent,
+  type StoreError,
+  type StreamAppend
+} from "./EventJournal.js"
+
+export { StoreError } from "./EventJournal.js"
+export type { LogPosition } from "./EventJournal.js"
+
+// ---------------------------------------------------------------------------
+// Streams and versions
+// ---------------------------------------------------------------------------
+
+/** The two kinds of stream. @since 0.1.0 @category streams */
+export type StreamType = "Mentorship" | "Programme"
+
+/**
+ * A stream: one aggregate's events, within one organisation (tenant).
+ * @since 0.1.0
+ * @category streams
+ */
+export interface StreamRef {
+  readonly organisation: OrganisationId
+  readonly type: StreamType
+  readonly id: string
+}
+
+/** The stream of a mentorship. @since 0.1.0 @category streams */
+export const mentorshipStream = (
+  id: string,
+  organisation: OrganisationId = defaultOrganisation
+): StreamRef => ({
+  organisation,
+  type: "Mentorship",
+  id
+})
+
+/** The stream of a programme. @since 0.1.0 @category streams */
+export const programmeStream = (
+  id: string,
+  organisation: OrganisationId = defaultOrganisation
+): StreamRef => ({
+  organisation,
+  type: "Programme",
+  id
+})
+
+/** The stored name of a stream, e.g. `mentorship-0190…`. @since 0.1.0 @category streams */
+export const streamName = (ref: StreamRef): string => `${ref.type.toLowerCase()}-${ref.id}`
+
+/**
+ * What the caller expects of a stream's version when appending:
+ * - `Any`: append whatever the version;
+ * - `NoStream`: the stream must not exist yet;
+ * - `StreamExists`: the stream must have at least one event;
+ * - `Exact`: the stream's version must be exactly `version` (0: no stream).
+ * @since 0.1.0
+ * @category versions
+ */
+export type ExpectedVersion = Data.TaggedEnum<{
+  Any: {}
+  NoStream: {}
+  StreamExists: {}
+  Exact: { readonly version: number }
+}>
+/** @since 0.1.0 @category versions */
+export const ExpectedVersion = Data.taggedEnum<ExpectedVersion>()
+/** @since 0.1.0 @category versions */
+export const any: ExpectedVersion = ExpectedVersion.Any()
+/** @since 0.1.0 @category versions */
+export const noStream: ExpectedVersion = ExpectedVersion.NoStream()
+/** @since 0.1.0 @category versions */
+export const streamExists: ExpectedVersion = ExpectedVersion.StreamExists()
+/** @since 0.1.0 @category versions */
+export const exact = (version: number): ExpectedVersion => ExpectedVersion.Exact({ version })
+
+/** A readable form of an expected version, for errors and logs. @since 0.1.0 @category versions */
+export const describeExpected = (expected: ExpectedVersion): string =>
+  ExpectedVersion.$match(expected, {
+    Any: () => "any",
+    NoStream: () => "no stream",
+    StreamExists: () => "stream exists",
+    Exact: ({ version }) => `exactly ${version}`
+  })
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/**
+ * An append found the stream at another version than expected, or an
+ * event id already stored for another event. Nothing was appended.
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConcurrencyConflict extends Schema.TaggedError<ConcurrencyConflict>()("ConcurrencyConflict", {
+  organisation: Schema.String,
+  stream: Schema.String,
+  reason: Schema.Literal("version", "event-id"),
+  expected: Schema.String,
+  actual: Schema.Number,
+  message: Schema.String
+}) {}
+
+/**
+ * A stored event could not be read: unknown type, a schema version newer
+ * than this library knows, invalid JSON, or a field that does not fit its
+ * schema (`path` names it).
+ * @since 0.1.0
+ * @category errors
+ */
+export class EventDecodeError extends Schema.TaggedError<EventDecodeError>()("EventDecodeError", {
+  stream: Schema.String,
+  version: Schema.Number,
+  eventId: Schema.String,
+  eventType: Schema.String,
+  schemaVersion: Schema.Number,
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * An event given to append does not fit its schema (`path` names the
+ * field). Nothing was appended.
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidEvent extends Schema.TaggedError<InvalidEvent>()("InvalidEvent", {
+  eventType: Schema.String,
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+// ---------------------------------------------------------------------------
+// Envelopes
+// ---------------------------------------------------------------------------
+
+/** Correlation and causation ids carried with an event. @since 0.1.0 @category envelopes */
+export interface Metadata {
+  readonly correlationId?: string
+  readonly causationId?: string
+}
+
+/**
+ * A stored event: the domain event with where and when it was recorded.
+ * `event.occurredAt` is when it happened in the world; `recordedAt` is
+ * when the store learnt of it.
+ * @since 0.1.0
+ * @category envelopes
+ */
+export interface RecordedEvent<E extends Event = Event> {
+  readonly eventId: string
+  readonly organisation: OrganisationId
+  readonly stream: string
+  readonly streamType: string
+  readonly version: number
+  readonly position: LogPosition
+  readonly recordedAt: Date
+  /** The schema version the event was stored with (it is upcast on read). */
+  readonly storedSchemaVersion: number
+  readonly metadata: Metadata
+  readonly event: E
+}
+
+/** An event to append, with an optional id (for idempotent retries). @since 0.1.0 @category envelopes */
+export interface NewEvent {
+  readonly event: Event
+  readonly eventId?: string
+  readonly metadata?: Metadata
+}
+
+/** One stream's part of an atomic append. @since 0.1.0 @category envelopes */
+export interface AppendRequest {
+  readonly stream: StreamRef
+  readonly events: ReadonlyArray<Event | NewEvent>
+  readonly expected: ExpectedVersion
+  readonly metadata?: Metadata
+}
+
+/**
+ * The outcome of an append to one stream. `idempotent` is true when the
+ * same events (by id) had been appended before and nothing new was written.
+ * @since 0.1.0
+ * @category envelopes
+ */
+export interface AppendResult {
+  readonly stream: StreamRef
+  readonly firstVersion: number
+  readonly nextExpectedVersion: number
+  readonly idempotent: boolean
+}
+
+// ---------------------------------------------------------------------------
+// Codec
+// ---------------------------------------------------------------------------
+
+const formatIssue = (error: ParseResult.ParseError): { path: string; message: string } => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const first = issues[0]
+  return first === undefined
+    ? { path: "", message: error.message }
+    : {
+        path: first.path.map(String).join("."),
+        message: issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")
+      }
+}
+
+const decoders = new Map<string, (u: unknown) => Either.Either<Event, ParseResult.ParseError>>()
+const encoders = new Map<string, (e: Event) => Either.Either<unknown, ParseResult.ParseError>>()
+const upcasters = new Map<string, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+for (const def of catalogue.values()) {
+  decoders.set(def.type, Schema.decodeUnknownEither(def.schema))
+  encoders.set(def.type, Schema.encodeEither(def.schema))
+  for (const u of def.upcasters) upcasters.set(`${def.type}@${u.from}`, Schema.decodeUnknownEither(u.schema))
+}
+
+/**
+ * Decodes a stored row into a typed event, upcasting older schema versions.
+ * @since 0.1.0
+ * @category codec
+ */
+export const decodeRow = (row: StoredEvent): Either.Either<RecordedEvent, EventDecodeError> => {
+  const fail = (path: string, message: string) =>
+    Either.left(
+      new EventDecodeError({
+        stream: row.stream,
+        version: row.version,
+        eventId: row.eventId,
+        eventType: row.eventType,
+        schemaVersion: row.schemaVersion,
+        path,
+        message
+      })
+    )
+  const def = catalogue.get(row.eventType as EventType)
+  if (def === undefined) return fail("_tag", `unknown event type "${row.eventType}"`)
+  if (row.schemaVersion > def.version || row.schemaVersion < 1 || !Number.isInteger(row.schemaVersion))
+    return fail(
+      "",
+      `schema version ${row.schemaVersion} of ${row.eventType} is not known to this library (current: ${def.version}); upgrade mentor-ledger`
+    )
+  let payload: unknown
+  try {
+    payload = typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload
+  } catch (e) {
+    return fail("", `payload is not valid JSON: ${(e as Error).message}`)
+  }
+  for (let v = row.schemaVersion; v < def.version; v++) {
+    const up = upcasters.get(`${row.eventType}@${v}`)!(payload)
+    if (Either.isLeft(up)) {
+      const { path, message } = formatIssue(up.left)
+      return fail(path, `cannot upcast from version ${v}: ${message}`)
+    }
+    payload = up.right
+  }
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload))
+    return fail("", "payload is not an object")
+  const decoded = decoders.get(def.type)!({ ...(payload as object), _tag: def.type })
+  if (Either.isLeft(decoded)) {
+    const { path, message } = formatIssue(decoded.left)
+    return fail(path, message)
+  }
+  let metadata: Metadata = {}
+  try {
+    metadata = row.metadata ? (JSON.parse(row.metadata) as Metadata) : {}
+  } catch {
+    return fail("metadata", "metadata is not valid JSON")
+  }
+  return Either.right({
+    eventId: row.eventId,
+    organisation: row.organisation,
+    stream: row.stream,
+    streamType: row.streamType,
+    version: row.version,
+    position: row.position,
+    recordedAt: row.recordedAt,
+    storedSchemaVersion: row.schemaVersion,
+    metadata,
+    event: decoded.right
+  })
+}
+
+/**
+ * Encodes a typed event for storage (current schema version).
+ * @since 0.1.0
+ * @category codec
+ */
+export const encodeEvent = (
+  event: Event,
+  eventId: string,
+  recordedAt: Date,
+  metadata: Metadata = {}
+): Either.Either<EncodedEvent, InvalidEvent> => {
+  const tag = (event as { _tag?: unknown })?._tag
+  const def = typeof tag === "string" ? catalogue.get(tag as EventType) : undefined
+  if (def === undefined)
+    return Either.left(
+      new InvalidEvent({
+        eventType: String(tag),
+        path: "_tag",
+        message: `unknown event type "${String(tag)}"`
+      })
+    )
+  const encoded = encoders.get(def.type)!(event)
+  if (Either.isLeft(encoded)) {
+    const { path, message } = formatIssue(encoded.left)
+    return Either.left(new InvalidEvent({ eventType: def.type, path, message }))
+  }
+  const { _tag, ...payload } = encoded.right as { _tag: string }
+  return Either.right({
+    eventId,
+    eventType: def.type,
+    schemaVersion: def.version,
+    payload: JSON.stringify(payload),
+    metadata: JSON.stringify(metadata),
+    occurredAt: event.occurredAt,
+    recordedAt
+  })
+}
+
+// ---------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------
+
+/** @since 0.1.0 @category service */
+export interface ReadStreamOptions {
+  /** Only events up to this version. */
+  readonly toVersion?: number
+  /** Only events that had happened by then (by `occurredAt`). */
+  readonly occurredUntil?: Date
+  /** Only events the store had recorded by then (by `recordedAt`). */
+  readonly recordedUntil?: Date
+}
+
+/** @since 0.1.0 @category service */
+export interface ReadAllOptions {
+  /** Start strictly after this position (default: the beginning). */
+  readonly after?: LogPosition
+  /** How many rows to read per batch (default 1,000). */
+  readonly batchSize?: number
+  /** Only this organisation's events. */
+  readonly organisation?: OrganisationId
+}
+
+/** @since 0.1.0 @category service */
+export interface EventStoreService {
+  /** Appends events to one stream, atomically, checking the expected version. */
+  readonly append: (
+    stream: StreamRef,
+    events: ReadonlyArray<Event | NewEvent>,
+    options?: { readonly expected?: ExpectedVersion; readonly metadata?: Metadata }
+  ) => Effect.Effect<AppendResult, ConcurrencyConflict | InvalidEvent | StoreError>
+  /** Appends to several streams in one transaction: all land, or none. */
+  readonly appendMany: (
+    requests: ReadonlyArray<AppendRequest>
+  ) => Effect.Effect<ReadonlyArray<AppendResult>, ConcurrencyConflict | InvalidEvent | StoreError>
+  /** Reads one stream's events in order, decoded and upcast. */
+  readonly readStream: (
+    stream: StreamRef,
+    options?: ReadStreamOptions
+  ) => Effect.Effect<ReadonlyArray<RecordedEvent>, EventDecodeError | StoreError>
+  /** Reads the global log in order, in bounded batches. */
+  readonly readAll: (options?: ReadAllOptions) => Stream.Stream<RecordedEvent, EventDecodeError | StoreError>
+  /** A stream's current version (0: it does not exist). */
+  readonly version: (stream: StreamRef) => Effect.Effect<number, StoreError>
+}
+
+/**
+ * The event store as an Effect service.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { EventStore } from "@mentor-ledger/core"
+ * const history = Effect.flatMap(EventStore.EventStore, (store) =>
+ *   store.readStream(EventStore.mentorshipStream(mentorshipId)))
+ * @since 0.1.0
+ * @category service
+ */
+export class EventStore extends Context.Tag("@mentor-ledger/core/EventStore")<
+  EventStore,
+  EventStoreService
+>() {}
+
+const isNewEvent = (e: Event | NewEvent): e is NewEvent => "event" in e && !("_tag" in e)
+
+/**
+ * Builds the event store on the {@link EventJournal} in context.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGenerator> = Effect.gen(
+  function* () {
+    const journal = yield* EventJournal
+    const ids = yield* IdGenerator
+
+    const conflict = (ref: StreamRef, expected: ExpectedVersion, actual: number) =>
+      new ConcurrencyConflict({
+        organisation: ref.organisation,
+        stream: streamName(ref),
+        reason: "version",
+        expected: describeExpected(expected),
+        actual,
+        message: `stream ${streamName(ref)} expected ${describeExpected(expected)} but is at version ${actual}`
+      })
+
+    const appendMany = (
+      requests: ReadonlyArray<AppendRequest>
+    ): Effect.Effect<ReadonlyArray<AppendResult>, ConcurrencyConflict | InvalidEvent | StoreError> =>
+      Effect.gen(function* () {
+        const now = new Date(yield* Clock.currentTimeMillis)
+        const batches: Array<StreamAppend> = []
+        for (const request of requests) {
+          const events: Array<EncodedEvent> = []
+          for (const item of request.events) {
+            const e = isNewEvent(item) ? item : { event: item }
+            const eventId = e.eventId ?? (yield* ids.next)
+            const metadata = { ...request.metadata, ...e.metadata }
+            events.push(yield* encodeEvent(e.event, eventId, now, metadata))
+          }
+          const expected = yield* ExpectedVersion.$match(request.expected, {
+            Any: () => Effect.succeed<number | "any">("any"),
+            NoStream: () => Effect.succeed<number | "any">(0),
+            Exact: ({ version }) => Effect.succeed<number | "any">(version),
+            StreamExists: () =>
+              Effect.flatMap(
+                journal.streamVersion(request.stream.organisation, streamName(request.stream)),
+                (v) =>
+                  v === 0
+                    ? Effect.fail(conflict(request.stream, request.expected, 0))
+                    : Effect.succeed<number | "any">(v)
+              )
+          })
+          batches.push({
+            organisation: request.stream.organisation,
+            stream: streamName(request.stream),
+            streamType: request.stream.type,
+            expected,
+            events
+          })
+        }
+        return yield* journal.append(batches).pipe(
+          Effect.map((appended) =>
+            appended.map((a, i) => ({
+              stream: requests[i]!.stream,
+              firstVersion: a.firstVersion,
+              nextExpectedVersion: a.lastVersion,
+              idempotent: false
+            }))
+          ),
+          Effect.catchTags({
+            StreamVersionMismatch: (m) => {
+              const request = requests.find(
+                (r) => streamName(r.stream) === m.stream && r.stream.organisation === m.organisation
+              )!
+              return Effect.fail(conflict(request.stream, request.expected, m.actual))
+            },
+            DuplicateEventId: (d) => idempotentRetry(requests, batches, d.eventIds)
+          })
+        )
+      })
+
+    // A retried append whose events are all stored already, in the same
+    // streams and order, succeeds without writing; any other reuse of an
+    // event id is a conflict.
+    const idempotentRetry = (
+      requests: ReadonlyArray<AppendRequest>,
+      batches: ReadonlyArray<StreamAppend>,
+      duplicateIds: ReadonlyArray<string>
+    ) =>
+      Effect.gen(function* () {
+        const wanted = batches.flatMap((b) => b.events.map((e) => e.eventId))
+        const found = yield* journal.findEvents(wanted)
+        const byId = new Map(found.map((r) => [r.eventId, r]))
+        const results: Array<AppendResult> = []
+        for (const [i, batch] of batches.entries()) {
+          const rows = batch.events.map((e) => byId.get(e.eventId))
+          const same =
+            rows.length > 0 &&
+            rows.every(
+              (r, j) =>
+                r !== undefined &&
+                r.stream === batch.stream &&
+                r.organisation === batch.organisation &&
+                r.eventType === batch.events[j]!.eventType &&
+                r.version === rows[0]!.version + j
+            )
+          if (!same) {
+            const actual = yield* journal.streamVersion(batch.organisation, batch.stream)
+            return yield* Effect.fail(
+              new ConcurrencyConflict({
+                organisation: batch.organisation,
+                stream: batch.stream,
+                reason: "event-id",
+                expected: describeExpected(requests[i]!.expected),
+                actual,
+                message: `event id(s) ${duplicateIds.join(", ")} are already stored for other events`
+              })
+            )
+          }
+          results.push({
+            stream: requests[i]!.stream,
+            firstVersion: rows[0]!.version,
+            nextExpectedVersion: rows[rows.length - 1]!.version,
+            idempotent: true
+          })
+        }
+        return results
+      })
+
+    const decodeAll = (rows: ReadonlyArray<StoredEvent>) =>
+      Effect.suspend(() => {
+        const out: Array<RecordedEvent> = new Array(rows.length)
+        for (let i = 0; i < rows.length; i++) {
+          const d = decodeRow(rows[i]!)
+          if (Either.isLeft(d)) return Effect.fail(d.left)
+          out[i] = d.right
+        }
+        return Effect.succeed(out)
+      })
+
+    const service: EventStoreService = {
+      append: (stream, events, options = {}) =>
+        Effect.map(
+          appendMany([
+            {
+              stream,
+              events,
+              expected: options.expected ?? any,
+              ...(options.metadata === undefined ? {} : { metadata: options.metadata })
+            }
+          ]),
+          (results) => results[0]!
+        ),
+      appendMany,
+      readStream: (stream, options = {}) =>
+        journal
+          .readStream(stream.organisation, streamName(stream), {
+            ...(options.toVersion === undefined ? {} : { toVersion: options.toVersion }),
+            ...(options.recordedUntil === undefined ? {} : { recordedUntil: options.recordedUntil })
+          })
+          .pipe(
+            Effect.flatMap(decodeAll),
+            Effect.map((events) =>
+              options.occurredUntil === undefined
+                ? events
+                : events.filter((e) => e.event.occurredAt.getTime() <= options.occurredUntil!.getTime())
+            )
+          ),
+      readAll: (options = {}) => {
+        const limit = options.batchSize ?? 1000
+        return Stream.paginateChunkEffect(options.after ?? start, (after) =>
+          journal
+            .readAll({
+              after,
+              limit,
+              ...(options.organisation === undefined ? {} : { organisation: options.organisation })
+            })
+            .pipe(
+              Effect.flatMap(decodeAll),
+              Effect.map((events) => {
+                const last = events[events.length - 1]
+                return [
+                  Chunk.unsafeFromArray(events),
+                  events.length < limit || last === undefined ? Option.none() : Option.some(last.position)
+                ] as const
+              })
+            )
+        )
+      },
+      version: (stream) => journal.streamVersion(stream.organisation, streamName(stream))
+    }
+    return service
+  }
+)
+
+/**
+ * The event store on the journal in context.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<EventStore, never, EventJournal | IdGenerator> = Layer.effect(
+  EventStore,
+  make
+)
+
+/**
+ * The event store on a fresh in-memory journal, for tests and demos.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<EventStore | EventJournal, never, IdGenerator> = Layer.provideMerge(
+  layer,
+  Layer.sync(EventJournal, () => makeMemoryJournal())
+)
