@@ -1,9 +1,15 @@
+import { fileURLToPath } from "node:url"
 import { defineProject } from "vitest/config"
 
 export default defineProject({
-  resolve: { conditions: ["source"] },
+  resolve: {
+    conditions: ["source"],
+    // The package's own tests import it by name, as its users do.
+    alias: { "@mentor-ledger/core": fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
+  },
   test: {
     name: "core",
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/setup.ts"]
   }
 })
