@@ -303,7 +303,8 @@ export type DeliverReport = typeof DeliverReport.Type
 export const ScheduleFollowUp = Schema.TaggedStruct("ScheduleFollowUp", {
   ...base,
   mentorshipId: MentorshipId,
-  dueOn: DateInput
+  /** When the visit is due; the template's `followUpDelayDays` after `occurredAt` if omitted. */
+  dueOn: Schema.optional(DateInput)
 })
 /** @since 0.1.0 @category mentorship commands */
 export type ScheduleFollowUp = typeof ScheduleFollowUp.Type

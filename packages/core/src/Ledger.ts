@@ -269,8 +269,17 @@ export const make = (options: LedgerOptions = {}): Effect.Effect<LedgerService, 
                   }
             const pool = Programme.decide(poolCommand, p.state)
             if (Either.isLeft(pool)) {
-              // Report the refusal in the mentorship's terms (its phase).
-              return Either.left(new RuleViolation({ ...pool.left, phase: s.phase }))
+              // Report the refusal in the terms of the caller's command and the mentorship's phase.
+              const refusal = pool.left
+              return Either.left(
+                new RuleViolation({
+                  rule: refusal.rule,
+                  command: command._tag,
+                  phase: s.phase,
+                  actor: refusal.actor,
+                  message: refusal.message
+                })
+              )
             }
             return Either.right([
               append(mref, m.version, decided.right),

@@ -31,15 +31,17 @@ import { hasStep, isTerminal, type Phase, type ProcessTemplate, type Step } from
 export interface MeetingState {
   readonly status: "scheduled" | "held" | "cancelled"
   readonly summary: "none" | "drafted" | "finalised"
-  readonly amended: boolean
+  /** The mentees who amended the summary, in order. */
+  readonly amendedBy: ReadonlyArray<PersonId>
   readonly scheduledFor: Date | null
   readonly heldAt: Date | null
 }
 
 /** @since 0.1.0 @category state */
 export interface TaskState {
-  readonly assigneeIds: ReadonlyArray<string>
-  readonly completed: boolean
+  readonly assigneeIds: ReadonlyArray<PersonId>
+  /** The assignees who completed it. */
+  readonly completedBy: ReadonlyArray<PersonId>
 }
 
 /**
@@ -63,8 +65,8 @@ export interface Active {
   readonly lastMeetingAt: Date | null
   readonly observations: ReadonlySet<string>
   readonly tasks: ReadonlyMap<string, TaskState>
-  /** Keys ({@link refKey}) of the items the mentee consented to share. */
-  readonly consents: ReadonlySet<string>
+  /** Per item ({@link refKey}), the mentees who consented to share it. */
+  readonly consents: ReadonlyMap<string, ReadonlySet<PersonId>>
   readonly evaluationHeld: boolean
   readonly reportDelivered: boolean
   readonly followUp: "none" | "scheduled" | "held"
@@ -126,7 +128,7 @@ export const evolve = (state: State, event: MentorshipEvent): State => {
       lastMeetingAt: null,
       observations: new Set(),
       tasks: new Map(),
-      consents: new Set(),
+      consents: new Map(),
       evaluationHeld: false,
       reportDelivered: false,
       followUp: "none",
@@ -152,7 +154,7 @@ export const evolve = (state: State, event: MentorshipEvent): State => {
       meetings.set(event.meetingId, {
         status: "scheduled",
         summary: "none",
-        amended: false,
+        amendedBy: [],
         scheduledFor: event.scheduledFor,
         heldAt: null
       })
@@ -164,7 +166,7 @@ export const evolve = (state: State, event: MentorshipEvent): State => {
       meetings.set(event.meetingId, {
         status: "held",
         summary: "none",
-        amended: false,
+        amendedBy: [],
         scheduledFor: before?.scheduledFor ?? null,
         heldAt: event.occurredAt
       })
@@ -184,26 +186,35 @@ export const evolve = (state: State, event: MentorshipEvent): State => {
     case "SummaryDrafted":
       return updateMeeting(s, event.meetingId, (m) => ({ ...m, summary: "drafted" }))
     case "SummaryAmended":
-      return updateMeeting(s, event.meetingId, (m) => ({ ...m, amended: true }))
+      return updateMeeting(s, event.meetingId, (m) => ({
+        ...m,
+        amendedBy: m.amendedBy.includes(event.actor.personId)
+          ? m.amendedBy
+          : [...m.amendedBy, event.actor.personId]
+      }))
     case "SummaryFinalised":
       return updateMeeting(s, event.meetingId, (m) => ({ ...m, summary: "finalised" }))
     case "TaskAssigned": {
       const tasks = new Map(s.tasks)
-      tasks.set(event.taskId, { assigneeIds: event.assigneeIds, completed: false })
+      tasks.set(event.taskId, { assigneeIds: event.assigneeIds, completedBy: [] })
       return { ...s, tasks }
     }
     case "TaskCompleted": {
       const task = s.tasks.get(event.taskId)
       if (task === undefined) return s
       const tasks = new Map(s.tasks)
-      tasks.set(event.taskId, { ...task, completed: true })
+      tasks.set(event.taskId, { ...task, completedBy: [...task.completedBy, event.actor.personId] })
       return { ...s, tasks }
     }
     case "ConsentGiven":
-      return { ...s, consents: addTo(s.consents, refKey(event.item)) }
     case "ConsentRevoked": {
-      const consents = new Set(s.consents)
-      consents.delete(refKey(event.item))
+      const key = refKey(event.item)
+      const given = new Set(s.consents.get(key) ?? [])
+      if (event._tag === "ConsentGiven") given.add(event.actor.personId)
+      else given.delete(event.actor.personId)
+      const consents = new Map(s.consents)
+      if (given.size === 0) consents.delete(key)
+      else consents.set(key, given)
       return { ...s, consents }
     }
     case "EvaluationHeld":
@@ -324,33 +335,50 @@ const guard = (
   return then(state)
 }
 
-const contentOwnerCheck = (s: Active, menteeId: string, item: ContentRef): string | null => {
+/**
+ * The mentees whose consent an item needs before the supervisor may see it
+ * or a report may cite it: the author of a self-assessment or amendment,
+ * the assignees of a task, and every mentee for what concerns the whole
+ * group (summaries, observations, the evaluation). `null` when the item
+ * does not exist.
+ * @since 0.1.0
+ * @category queries
+ */
+export const owners = (s: Active, item: ContentRef): ReadonlyArray<PersonId> | null => {
   switch (item.kind) {
-    case "self-assessment":
-      return item.id === menteeId && s.selfAssessed.has(item.id)
-        ? null
-        : "no self-assessment of yours with that id"
+    case "self-assessment": {
+      const mentee = s.menteeIds.find((m) => m === item.id)
+      return mentee !== undefined && s.selfAssessed.has(mentee) ? [mentee] : null
+    }
     case "summary": {
       const m = s.meetings.get(item.id)
-      return m !== undefined && m.summary !== "none" ? null : "no summary for that meeting"
+      return m !== undefined && m.summary !== "none" ? s.menteeIds : null
     }
     case "amendment": {
       const m = s.meetings.get(item.id)
-      return m?.amended ? null : "no amendment for that meeting"
+      return m !== undefined && m.amendedBy.length > 0 ? m.amendedBy : null
     }
     case "observation":
-      return s.observations.has(item.id) ? null : "no observation with that id"
-    case "task": {
-      const t = s.tasks.get(item.id)
-      return t?.assigneeIds.includes(menteeId) ? null : "no task of yours with that id"
-    }
+      return s.observations.has(item.id) ? s.menteeIds : null
+    case "task":
+      return s.tasks.get(item.id)?.assigneeIds ?? null
     case "evaluation":
-      return s.evaluationHeld && item.id === s.id ? null : "no evaluation (its id is the mentorship id)"
+      return s.evaluationHeld && item.id === s.id ? s.menteeIds : null
   }
 }
 
-const itemExists = (s: Active, item: ContentRef): boolean =>
-  s.menteeIds.some((m) => contentOwnerCheck(s, m, item) === null)
+/**
+ * Whether an item may be shown to the supervisor (the ordering authority)
+ * and cited in a report: it exists and every mentee it belongs to has
+ * consented.
+ * @since 0.1.0
+ * @category queries
+ */
+export const isShared = (s: Active, item: ContentRef): boolean => {
+  const needed = owners(s, item)
+  const given = s.consents.get(refKey(item))
+  return needed !== null && given !== undefined && needed.every((m) => given.has(m))
+}
 
 /** Minimum-meetings check shared by evaluation, closing and completion. */
 const enoughMeetings = (command: Command, s: Active, then: () => Decision): Decision =>
@@ -429,7 +457,7 @@ export const decide = (command: Command, state: State): Decision => {
           `template ${command.template.id} needs a supervisor`
         )
       if (command.supervisorId !== null && command.menteeIds.includes(command.supervisorId))
-        return refuse(command, state, "mentor-is-supervisor", "a mentee cannot be their own supervisor")
+        return refuse(command, state, "supervisor-is-mentee", "a mentee cannot be their own supervisor")
       return ok({
         _tag: "MentoringRequested",
         ...common,
@@ -532,6 +560,14 @@ export const decide = (command: Command, state: State): Decision => {
             s,
             "confidentiality-commitment",
             "the agreement must include the mutual confidentiality commitment"
+          )
+        const { min, max } = s.template.meetings
+        if (command.plannedMeetings < min || command.plannedMeetings > max)
+          return refuse(
+            command,
+            s,
+            "meeting-limit",
+            `template ${s.template.id} plans ${min}–${max} meetings; the agreement plans ${command.plannedMeetings}`
           )
         const missing = missingFrom([...s.mentorIds, ...s.menteeIds], command.signatories)
         if (missing.length > 0)
@@ -699,8 +735,13 @@ export const decide = (command: Command, state: State): Decision => {
             "not-a-participant",
             `task ${command.taskId} is not assigned to ${actor.personId}`
           )
-        if (t.completed)
-          return refuse(command, s, "task-completed", `task ${command.taskId} is completed already`)
+        if (t.completedBy.includes(actor.personId))
+          return refuse(
+            command,
+            s,
+            "task-completed",
+            `${actor.personId} has completed task ${command.taskId} already`
+          )
         return ok({
           _tag: "TaskCompleted",
           ...common,
@@ -711,9 +752,16 @@ export const decide = (command: Command, state: State): Decision => {
     case "GiveConsent":
     case "RevokeConsent":
       return guard(command, state, { roles: ["mentee"], phases: afterMatch }, (s) => {
-        const problem = contentOwnerCheck(s, actor.personId, command.item)
-        if (problem !== null) return refuse(command, s, "unknown-item", `${refKey(command.item)}: ${problem}`)
-        const given = s.consents.has(refKey(command.item))
+        const needed = owners(s, command.item)
+        if (needed === null) return refuse(command, s, "unknown-item", `no item ${refKey(command.item)}`)
+        if (!needed.includes(actor.personId))
+          return refuse(
+            command,
+            s,
+            "unknown-item",
+            `${refKey(command.item)} is not an item of ${actor.personId}`
+          )
+        const given = s.consents.get(refKey(command.item))?.has(actor.personId) ?? false
         if (command._tag === "GiveConsent") {
           return given
             ? refuse(
@@ -793,10 +841,10 @@ export const decide = (command: Command, state: State): Decision => {
         if (s.reportDelivered) return refuse(command, s, "phase-order", "the report was delivered already")
         if (command.recipientId !== s.supervisorId)
           return refuse(command, s, "report-recipient", "the report goes to the mentee's supervisor")
-        const unknown = command.citedItems.filter((i) => !itemExists(s, i))
+        const unknown = command.citedItems.filter((i) => owners(s, i) === null)
         if (unknown.length > 0)
           return refuse(command, s, "unknown-item", `cited items do not exist: ${list(unknown.map(refKey))}`)
-        const unconsented = command.citedItems.filter((i) => !s.consents.has(refKey(i)))
+        const unconsented = command.citedItems.filter((i) => !isShared(s, i))
         if (unconsented.length > 0)
           return refuse(
             command,
@@ -820,9 +868,11 @@ export const decide = (command: Command, state: State): Decision => {
         (s) => {
           if (!s.reportDelivered)
             return refuse(command, s, "report-required", "the follow-up is scheduled after the report")
-          if (command.dueOn.getTime() < at.getTime())
+          const dueOn =
+            command.dueOn ?? new Date(at.getTime() + (s.template.followUpDelayDays ?? 0) * 86_400_000)
+          if (dueOn.getTime() < at.getTime())
             return refuse(command, s, "date-order", "the follow-up cannot be due before it was scheduled")
-          return ok({ _tag: "FollowUpScheduled", ...common, dueOn: command.dueOn })
+          return ok({ _tag: "FollowUpScheduled", ...common, dueOn })
         }
       )
     case "HoldFollowUp":

@@ -19,7 +19,6 @@ export const Rule = Schema.Literal(
   "programme-not-found",
   "mentorship-exists",
   "mentorship-not-found",
-  "wrong-programme",
   "template-unknown",
   "template-exists",
   // phase order
@@ -41,6 +40,7 @@ export const Rule = Schema.Literal(
   "group-size",
   "self-mentoring",
   "mentor-is-supervisor",
+  "supervisor-is-mentee",
   "mentor-not-enrolled",
   "mentor-already-enrolled",
   "mentor-untrained",

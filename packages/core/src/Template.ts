@@ -141,6 +141,11 @@ export const ProcessTemplate = Schema.Struct({
         })
       if (has("report") && !has("closing-discussion"))
         issues.push({ path: ["steps"], message: "the report step needs the closing-discussion step" })
+      if (has("report") && !t.supervisorTakesPart)
+        issues.push({
+          path: ["supervisorTakesPart"],
+          message: "the report goes to the supervisor: the report step needs supervisorTakesPart"
+        })
       if (has("follow-up") && !has("report"))
         issues.push({ path: ["steps"], message: "the follow-up step needs the report step" })
       if (t.supervisorTakesPart && !has("opening-discussion") && !has("closing-discussion"))

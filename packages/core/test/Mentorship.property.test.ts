@@ -71,7 +71,8 @@ describe("Mentorship properties", () => {
       fc.property(walkArb, ({ template, choices }) => {
         for (const s of walk(template, choices)) if (s.after._tag === "Active") reached.add(s.after.phase)
       }),
-      { numRuns: 300 }
+      // A fixed seed: this checks the generator's reach, not the domain, and must not flake.
+      { numRuns: 500, seed: 20261123 }
     )
     // Random walks must reach the late phases, or the properties above say little.
     for (const phase of Template.phases) expect(reached, phase).toContain(phase)

@@ -74,12 +74,12 @@ export const candidates = (
   const scheduled = [...s.meetings.entries()].filter(([, m]) => m.status === "scheduled")
   const items: Array<Content.ContentRef> = [
     ...held.filter(([, m]) => m.summary !== "none").map(([k]) => ({ kind: "summary" as const, id: k })),
-    ...held.filter(([, m]) => m.amended).map(([k]) => ({ kind: "amendment" as const, id: k })),
+    ...held.filter(([, m]) => m.amendedBy.length > 0).map(([k]) => ({ kind: "amendment" as const, id: k })),
     ...[...s.selfAssessed].map((k) => ({ kind: "self-assessment" as const, id: k })),
     ...[...s.observations].map((k) => ({ kind: "observation" as const, id: k })),
     ...[...s.tasks.keys()].map((k) => ({ kind: "task" as const, id: k }))
   ]
-  const consented = items.filter((it) => s.consents.has(`${it.kind}:${it.id}`))
+  const consented = items.filter((it) => Mentorship.isShared(s, it))
   const common = { mentorshipId, occurredAt }
   const out: Array<Mentorship.Command> = [
     {
