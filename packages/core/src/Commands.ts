@@ -47,6 +47,15 @@ export const LaunchProgramme = Schema.TaggedStruct("LaunchProgramme", {
 export type LaunchProgramme = typeof LaunchProgramme.Type
 
 /** @since 0.1.0 @category programme commands */
+export const AppointCoordinator = Schema.TaggedStruct("AppointCoordinator", {
+  ...base,
+  programmeId: ProgrammeId,
+  coordinatorId: PersonId
+})
+/** @since 0.1.0 @category programme commands */
+export type AppointCoordinator = typeof AppointCoordinator.Type
+
+/** @since 0.1.0 @category programme commands */
 export const DefineTemplate = Schema.TaggedStruct("DefineTemplate", {
   ...base,
   programmeId: ProgrammeId,
@@ -347,6 +356,7 @@ export type ErasePersonalData = typeof ErasePersonalData.Type
 /** @since 0.1.0 @category unions */
 export const ProgrammeCommand = Schema.Union(
   LaunchProgramme,
+  AppointCoordinator,
   DefineTemplate,
   EnrolMentor,
   RecordMentorTraining

@@ -80,6 +80,20 @@ export const ProgrammeLaunched = Schema.TaggedStruct("ProgrammeLaunched", {
 /** @since 0.1.0 @category events */
 export type ProgrammeLaunched = typeof ProgrammeLaunched.Type
 
+/**
+ * A person became a coordinator of the programme (the one who launched it
+ * is the first). Only a programme's coordinators act as coordinators in it.
+ * @since 0.1.0
+ * @category programme events
+ */
+export const CoordinatorAppointed = Schema.TaggedStruct("CoordinatorAppointed", {
+  ...common,
+  programmeId: ProgrammeId,
+  coordinatorId: PersonId
+}).annotations({ identifier: "CoordinatorAppointed" })
+/** @since 0.1.0 @category events */
+export type CoordinatorAppointed = typeof CoordinatorAppointed.Type
+
 /** A programme added a template of its own. @since 0.1.0 @category programme events */
 export const TemplateDefined = Schema.TaggedStruct("TemplateDefined", {
   ...common,
@@ -406,6 +420,7 @@ export type PersonalDataErased = typeof PersonalDataErased.Type
 /** @since 0.1.0 @category unions */
 export const ProgrammeEvent = Schema.Union(
   ProgrammeLaunched,
+  CoordinatorAppointed,
   TemplateDefined,
   MentorEnrolled,
   MentorTrainingCompleted,
@@ -554,6 +569,7 @@ const define = (
 export const catalogue: ReadonlyMap<EventType, EventDefinition> = new Map(
   [
     define(ProgrammeLaunched, "ProgrammeLaunched", "Programme"),
+    define(CoordinatorAppointed, "CoordinatorAppointed", "Programme"),
     define(TemplateDefined, "TemplateDefined", "Programme"),
     define(MentorEnrolled, "MentorEnrolled", "Programme"),
     define(MentorTrainingCompleted, "MentorTrainingCompleted", "Programme"),

@@ -200,6 +200,7 @@ export const make = (options: LedgerOptions = {}): Effect.Effect<LedgerService, 
         })
         switch (command._tag) {
           case "LaunchProgramme":
+          case "AppointCoordinator":
           case "DefineTemplate":
           case "EnrolMentor":
           case "RecordMentorTraining": {
@@ -214,7 +215,10 @@ export const make = (options: LedgerOptions = {}): Effect.Effect<LedgerService, 
             const p = yield* loadProgramme(pref)
             const mref = mentorshipStream(command.mentorshipId, org)
             const m = yield* loadMentorship(mref)
-            const refuse = (rule: "programme-not-found" | "template-unknown", message: string): Plan =>
+            const refuse = (
+              rule: "programme-not-found" | "template-unknown" | "not-a-participant",
+              message: string
+            ): Plan =>
               Either.left(
                 new RuleViolation({
                   rule,
@@ -226,6 +230,14 @@ export const make = (options: LedgerOptions = {}): Effect.Effect<LedgerService, 
               )
             if (p.state._tag === "Empty")
               return refuse("programme-not-found", `programme ${command.programmeId} does not exist`)
+            if (
+              command.actor.role === "coordinator" &&
+              !Programme.isCoordinator(p.state, command.actor.personId)
+            )
+              return refuse(
+                "not-a-participant",
+                `${command.actor.personId} is not a coordinator of programme ${command.programmeId}`
+              )
             const template = p.state.templates.get(command.templateId)
             if (template === undefined)
               return refuse(
@@ -289,6 +301,20 @@ export const make = (options: LedgerOptions = {}): Effect.Effect<LedgerService, 
           default: {
             const ref = mentorshipStream(command.mentorshipId, org)
             const m = yield* loadMentorship(ref)
+            // A coordinator's claim is checked against the programme's coordinators.
+            if (command.actor.role === "coordinator" && m.state._tag === "Active") {
+              const p = yield* loadProgramme(programmeStream(m.state.programmeId, org))
+              if (!Programme.isCoordinator(p.state, command.actor.personId))
+                return Either.left(
+                  new RuleViolation({
+                    rule: "not-a-participant",
+                    command: command._tag,
+                    phase: m.state.phase,
+                    actor: command.actor,
+                    message: `${command.actor.personId} is not a coordinator of programme ${m.state.programmeId}`
+                  })
+                )
+            }
             return Either.map(Mentorship.decide(command, m.state), (events) => [
               append(ref, m.version, events)
             ])

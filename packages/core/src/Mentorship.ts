@@ -787,6 +787,15 @@ export const decide = (command: Command, state: State): Decision => {
               "participants-missing",
               `mentor and mentees evaluate together; missing ${list(missing) || "a mentor"}`
             )
+          // The supervisor takes part in the opening and closing discussions only.
+          const others = missingFrom(command.participantIds, [...s.mentorIds, ...s.menteeIds])
+          if (others.length > 0)
+            return refuse(
+              command,
+              s,
+              "person-not-involved",
+              `the co-evaluation is for mentors and mentees only; not ${list(others)}`
+            )
           return ok({
             _tag: "EvaluationHeld",
             ...common,

@@ -29,6 +29,8 @@ export interface Active {
   readonly _tag: "Active"
   readonly id: string
   readonly name: string
+  /** Who may act as a coordinator in this programme. */
+  readonly coordinators: ReadonlySet<PersonId>
   readonly templates: ReadonlyMap<string, ProcessTemplate>
   readonly mentors: ReadonlyMap<string, PoolMentor>
   /** Which mentors each open mentorship holds. */
@@ -105,12 +107,15 @@ export const evolve = (state: State, event: ProgrammeEvent): State => {
       _tag: "Active",
       id: event.programmeId,
       name: event.name,
+      coordinators: new Set([event.actor.personId]),
       templates: new Map(event.templates.map((t) => [t.id, t])),
       mentors: new Map(),
       assignments: new Map()
     }
   if (state._tag === "Empty") return state
   switch (event._tag) {
+    case "CoordinatorAppointed":
+      return { ...state, coordinators: new Set(state.coordinators).add(event.coordinatorId) }
     case "TemplateDefined":
       return { ...state, templates: new Map(state.templates).set(event.template.id, event.template) }
     case "MentorEnrolled":
@@ -174,7 +179,18 @@ export const decide = (command: Command, state: State): Decision => {
   if (state._tag === "Empty")
     return refuse(command, state, "programme-not-found", `programme ${command.programmeId} does not exist`)
   const s = state
+  if (command.actor.role === "coordinator" && !s.coordinators.has(command.actor.personId))
+    return refuse(
+      command,
+      s,
+      "not-a-participant",
+      `${command.actor.personId} is not a coordinator of programme ${command.programmeId}`
+    )
   switch (command._tag) {
+    case "AppointCoordinator":
+      return s.coordinators.has(command.coordinatorId)
+        ? refuse(command, s, "duplicate-id", `${command.coordinatorId} is a coordinator already`)
+        : ok({ _tag: "CoordinatorAppointed", ...common, coordinatorId: command.coordinatorId })
     case "DefineTemplate":
       return s.templates.has(command.template.id)
         ? refuse(command, s, "template-exists", `template ${command.template.id} exists already`)
@@ -238,6 +254,14 @@ export const decider: Decider<Command, State, ProgrammeEvent, RuleViolation> = {
   decide,
   evolve
 }
+
+/**
+ * Whether a person may act as a coordinator in this programme.
+ * @since 0.1.0
+ * @category queries
+ */
+export const isCoordinator = (state: State, personId: string): boolean =>
+  state._tag === "Active" && state.coordinators.has(personId as PersonId)
 
 /** A mentor's free capacity (0 when not in the pool). @since 0.1.0 @category queries */
 export const freeCapacity = (state: State, mentorId: string): number => {

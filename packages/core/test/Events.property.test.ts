@@ -71,7 +71,7 @@ describe("event codec properties", () => {
   })
 
   it("the catalogue knows every event type the deciders emit, at its current version", () => {
-    expect(Events.eventTypes).toHaveLength(30)
+    expect(Events.eventTypes).toHaveLength(31)
     expect(Events.catalogue.get("MeetingHeld")?.version).toBe(2)
     expect(Events.catalogue.get("AgreementSigned")?.version).toBe(2)
   })

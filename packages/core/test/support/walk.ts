@@ -176,7 +176,13 @@ export const candidates = (
     ...consented.map(
       (item): Mentorship.Command => ({ _tag: "RevokeConsent", actor: mentee, ...common, item })
     ),
-    { _tag: "HoldEvaluation", actor: mentor, ...common, participantIds: everyone, processSummary: "p" },
+    {
+      _tag: "HoldEvaluation",
+      actor: mentor,
+      ...common,
+      participantIds: [...s.mentorIds, ...s.menteeIds],
+      processSummary: "p"
+    },
     {
       _tag: "HoldClosingDiscussion",
       actor: mentor,
