@@ -457,7 +457,8 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
                 (v) =>
                   v === 0
                     ? Effect.fail(conflict(request.stream, request.expected, 0))
-                    : Effect.succeed<number | "any">(v)
+                    : // Streams never shrink: once it exists, any version will do.
+                      Effect.succeed<number | "any">("any")
               )
           })
           batches.push({

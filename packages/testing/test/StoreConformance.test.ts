@@ -1,0 +1,4 @@
+import { EventJournal } from "@mentor-ledger/core"
+import { StoreConformance } from "@mentor-ledger/testing"
+
+StoreConformance.suite("in-memory", () => EventJournal.layerMemory)
