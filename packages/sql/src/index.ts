@@ -1,0 +1,12 @@
+/**
+ * @mentor-ledger/sql: the event journal and its migrations, written once
+ * with kysely for SQLite and PostgreSQL. Adapters (`@mentor-ledger/sqlite`)
+ * bring the driver.
+ *
+ * @since 0.1.0
+ */
+export * as Dialect from "./Dialect.js"
+export * as Executor from "./Executor.js"
+export * as Journal from "./Journal.js"
+export * as Migrations from "./Migrations.js"
+export * as Tables from "./Tables.js"

@@ -1,0 +1,71 @@
+import { EventJournal } from "@mentor-ledger/core"
+import { Dialect, Journal, Migrations, Tables } from "@mentor-ledger/sql"
+import Database from "better-sqlite3"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { Kysely, SqliteDialect } from "kysely"
+import type { Options } from "../SqliteJournal.js"
+import * as Executor from "./executor.js"
+
+export const defaultBusyTimeout = 5000
+
+const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+const failure = (tables: Tables.Tables, doing: string) => (cause: unknown) => {
+  if (cause instanceof EventJournal.StoreError) return cause
+  const fault = Dialect.sqlite.classify(cause, tables)
+  return new EventJournal.StoreError({
+    reason: fault._tag === "Failure" ? fault.reason : "Unknown",
+    message: `${doing}: ${describe(cause)}`,
+    cause
+  })
+}
+
+const openDatabase = (options: Options, tables: Tables.Tables) =>
+  Effect.try({
+    try: () => {
+      const readonly = options.readonly ?? false
+      const database = new Database(options.filename, {
+        readonly,
+        fileMustExist: readonly || options.create === false
+      })
+      try {
+        // First, so that the statements below wait for other connections too.
+        database.pragma(
+          `busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout ?? defaultBusyTimeout))}`
+        )
+        // Reading the journal mode is the first read of the file: it fails on
+        // a file that is not an SQLite database.
+        if (readonly) database.pragma("journal_mode")
+        else database.pragma("journal_mode = WAL")
+        database.pragma("synchronous = NORMAL")
+        database.pragma("foreign_keys = ON")
+      } catch (error) {
+        database.close()
+        throw error
+      }
+      return database
+    },
+    catch: failure(tables, `cannot open ${options.filename}`)
+  })
+
+export const make = (
+  options: Options
+): Effect.Effect<Journal.SqlEventJournal, EventJournal.StoreError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const tables = yield* Effect.try({
+      try: () => Tables.make(options.tablePrefix),
+      catch: (cause) => cause as EventJournal.StoreError
+    })
+    const database = yield* Effect.acquireRelease(openDatabase(options, tables), (database) =>
+      Effect.sync(() => database.close())
+    )
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) })
+    const migrationOptions = {
+      dialect: Dialect.sqlite,
+      ...(options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix })
+    }
+    if (options.readonly === true) yield* Migrations.check(db, migrationOptions)
+    else yield* Migrations.migrate(db, migrationOptions)
+    return Journal.make(db, { ...migrationOptions, executor: Executor.make(database) })
+  })
