@@ -7,6 +7,8 @@ export default defineProject({
     // The package's own tests import it by name, as its users do.
     alias: { "@mentor-ledger/core": fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
   },
+  // The test kit (@mentor-ledger/testing, a dev dependency) is read from its source too.
+  ssr: { resolve: { conditions: ["source"] } },
   test: {
     name: "core",
     include: ["test/**/*.test.ts"],

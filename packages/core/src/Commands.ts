@@ -344,7 +344,15 @@ export const WithdrawMentorship = Schema.TaggedStruct("WithdrawMentorship", {
 /** @since 0.1.0 @category mentorship commands */
 export type WithdrawMentorship = typeof WithdrawMentorship.Type
 
-/** @since 0.1.0 @category mentorship commands */
+/**
+ * Erases a person's personal data, asked by the person or done by a
+ * coordinator: the ledger shreds the person's data key (their content
+ * becomes unreadable in every mentorship of the organisation, since keys
+ * are per person) and records `PersonalDataErased` in this mentorship.
+ * `Ledger.erase(personId)` records it in every mentorship of the person.
+ * @since 0.1.0
+ * @category mentorship commands
+ */
 export const ErasePersonalData = Schema.TaggedStruct("ErasePersonalData", {
   ...base,
   mentorshipId: MentorshipId,

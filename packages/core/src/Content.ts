@@ -12,6 +12,7 @@
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
+import { isSealed, maxContentLength, maxSealedLength } from "./internal/sealed.js"
 
 /**
  * The kinds of confidential content (PRODUCT.md, Confidentiality).
@@ -37,13 +38,19 @@ export type ContentKind = typeof ContentKind.Type
 export const ContentAnnotationId: unique symbol = Symbol.for("@mentor-ledger/core/Content")
 
 /**
- * A confidential free-text field of the given kind. At most 20,000
- * characters.
+ * A confidential free-text field of the given kind: at most 20,000
+ * characters of plaintext, or that plaintext sealed (encrypted) by the
+ * event store. Events read back from a store carry their content sealed
+ * until it is revealed (see `Privacy`).
  * @since 0.1.0
  * @category schemas
  */
 export const Content = (kind: ContentKind) =>
-  Schema.String.pipe(Schema.maxLength(20_000)).annotations({
+  Schema.String.pipe(
+    Schema.filter((s) => s.length <= maxContentLength || (isSealed(s) && s.length <= maxSealedLength), {
+      message: () => `Expected ${kind} content of at most ${maxContentLength} characters`
+    })
+  ).annotations({
     [ContentAnnotationId]: kind,
     description: `confidential ${kind} content`
   })

@@ -3,9 +3,15 @@
  *
  * This is the port the rest of mentor-ledger talks to. It is built once,
  * here, on top of any {@link EventJournal} adapter: it encodes and decodes
- * events with their schemas, upcasts old schema versions, interprets the
+ * events with their schemas, seals (encrypts) confidential content before
+ * it reaches the journal, upcasts old schema versions, interprets the
  * expected version, and makes retried appends idempotent. Adapters only
- * move rows.
+ * move rows, and never see content in clear.
+ *
+ * Events read back carry their content sealed: process facts (types, ids,
+ * dates, counts, phases) are readable without any key, so aggregates
+ * replay and statistics count; content is revealed only through `Privacy`
+ * (or `Ledger.history`), for a viewer allowed to see it.
  *
  * @since 0.1.0
  */
@@ -30,9 +36,20 @@ import {
   type LogPosition,
   start,
   type StoredEvent,
-  type StoreError,
+  StoreError,
   type StreamAppend
 } from "./EventJournal.js"
+import { copyForContent, hasContent, slots } from "./internal/contentFields.js"
+import {
+  changesParticipants,
+  foldParticipants,
+  noParticipants,
+  ownersOf,
+  type Participants
+} from "./internal/owners.js"
+import { ownersText, seal } from "./internal/sealed.js"
+import type { KeyStorage } from "./KeyStorage.js"
+import { KeyStore, layerMemory as keyStoreMemory, type SubjectErased } from "./KeyStore.js"
 
 export { StoreError } from "./EventJournal.js"
 export type { LogPosition } from "./EventJournal.js"
@@ -310,17 +327,12 @@ export const decodeRow = (row: StoredEvent): Either.Either<RecordedEvent, EventD
   })
 }
 
-/**
- * Encodes a typed event for storage (current schema version).
- * @since 0.1.0
- * @category codec
- */
-export const encodeEvent = (
-  event: Event,
-  eventId: string,
-  recordedAt: Date,
-  metadata: Metadata = {}
-): Either.Either<EncodedEvent, InvalidEvent> => {
+const encodePayload = (
+  event: Event
+): Either.Either<
+  { readonly type: EventType; readonly version: number; readonly payload: object },
+  InvalidEvent
+> => {
   const tag = (event as { _tag?: unknown })?._tag
   const def = typeof tag === "string" ? catalogue.get(tag as EventType) : undefined
   if (def === undefined)
@@ -337,16 +349,40 @@ export const encodeEvent = (
     return Either.left(new InvalidEvent({ eventType: def.type, path, message }))
   }
   const { _tag, ...payload } = encoded.right as { _tag: string }
-  return Either.right({
-    eventId,
-    eventType: def.type,
-    schemaVersion: def.version,
-    payload: JSON.stringify(payload),
-    metadata: JSON.stringify(metadata),
-    occurredAt: event.occurredAt,
-    recordedAt
-  })
+  return Either.right({ type: def.type, version: def.version, payload })
 }
+
+const toRow = (
+  encoded: { readonly type: EventType; readonly version: number; readonly payload: object },
+  event: Event,
+  eventId: string,
+  recordedAt: Date,
+  metadata: Metadata
+): EncodedEvent => ({
+  eventId,
+  eventType: encoded.type,
+  schemaVersion: encoded.version,
+  payload: JSON.stringify(encoded.payload),
+  metadata: JSON.stringify(metadata),
+  occurredAt: event.occurredAt,
+  recordedAt
+})
+
+/**
+ * Encodes a typed event for storage (current schema version), checking it
+ * against its schema. Content stays in clear here: the {@link EventStore}
+ * seals it before the row reaches a journal, so never hand this function's
+ * output to a journal yourself (test kits use it to make rows).
+ * @since 0.1.0
+ * @category codec
+ */
+export const encodeEvent = (
+  event: Event,
+  eventId: string,
+  recordedAt: Date,
+  metadata: Metadata = {}
+): Either.Either<EncodedEvent, InvalidEvent> =>
+  Either.map(encodePayload(event), (encoded) => toRow(encoded, event, eventId, recordedAt, metadata))
 
 // ---------------------------------------------------------------------------
 // The service
@@ -372,19 +408,26 @@ export interface ReadAllOptions {
   readonly organisation?: OrganisationId
 }
 
+/** Everything an append can fail with. @since 0.1.0 @category service */
+export type AppendError = ConcurrencyConflict | InvalidEvent | SubjectErased | StoreError
+
 /** @since 0.1.0 @category service */
 export interface EventStoreService {
-  /** Appends events to one stream, atomically, checking the expected version. */
+  /**
+   * Appends events to one stream, atomically, checking the expected
+   * version. Content is sealed under its owners' keys first; content owned
+   * by an erased person is refused with `SubjectErased`.
+   */
   readonly append: (
     stream: StreamRef,
     events: ReadonlyArray<Event | NewEvent>,
     options?: { readonly expected?: ExpectedVersion; readonly metadata?: Metadata }
-  ) => Effect.Effect<AppendResult, ConcurrencyConflict | InvalidEvent | StoreError>
+  ) => Effect.Effect<AppendResult, AppendError>
   /** Appends to several streams in one transaction: all land, or none. */
   readonly appendMany: (
     requests: ReadonlyArray<AppendRequest>
-  ) => Effect.Effect<ReadonlyArray<AppendResult>, ConcurrencyConflict | InvalidEvent | StoreError>
-  /** Reads one stream's events in order, decoded and upcast. */
+  ) => Effect.Effect<ReadonlyArray<AppendResult>, AppendError>
+  /** Reads one stream's events in order, decoded and upcast, content sealed. */
   readonly readStream: (
     stream: StreamRef,
     options?: ReadStreamOptions
@@ -413,15 +456,65 @@ export class EventStore extends Context.Tag("@mentor-ledger/core/EventStore")<
 
 const isNewEvent = (e: Event | NewEvent): e is NewEvent => "event" in e && !("_tag" in e)
 
+/** How many mentorships' participants the store remembers (least recently learnt go first). */
+const participantsCacheSize = 10_000
+
 /**
- * Builds the event store on the {@link EventJournal} in context.
+ * Builds the event store on the {@link EventJournal} and {@link KeyStore}
+ * in context.
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGenerator> = Effect.gen(
-  function* () {
+export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGenerator | KeyStore> =
+  Effect.gen(function* () {
     const journal = yield* EventJournal
     const ids = yield* IdGenerator
+    const keys = yield* KeyStore
+
+    // Sealing needs a mentorship's participants, which live in its stream.
+    // The store remembers them per stream with the version they are as of,
+    // and catches up by reading only the rows it has not seen.
+    const participants = new Map<string, { readonly version: number; readonly participants: Participants }>()
+    const participantsKey = (organisation: string, mentorshipId: string) =>
+      `${organisation}\u0000${mentorshipId}`
+    const learn = (key: string, version: number, p: Participants) => {
+      const known = participants.get(key)
+      if (known !== undefined && known.version >= version) return
+      participants.delete(key)
+      if (participants.size >= participantsCacheSize) participants.delete(participants.keys().next().value!)
+      participants.set(key, { version, participants: p })
+    }
+    const catchUp = (organisation: OrganisationId, mentorshipId: string) =>
+      Effect.gen(function* () {
+        const key = participantsKey(organisation, mentorshipId)
+        const known = participants.get(key) ?? { version: 0, participants: noParticipants }
+        const rows = yield* journal.readStream(
+          organisation,
+          streamName(mentorshipStream(mentorshipId, organisation)),
+          {
+            fromVersion: known.version + 1
+          }
+        )
+        let p = known.participants
+        let version = known.version
+        for (const row of rows) {
+          if (changesParticipants(row.eventType)) {
+            const decoded = decodeRow(row)
+            if (Either.isLeft(decoded))
+              return yield* Effect.fail(
+                new StoreError({
+                  reason: "Corrupt",
+                  message: `cannot read the participants of mentorship ${mentorshipId}: ${decoded.left.message}`,
+                  cause: decoded.left
+                })
+              )
+            p = foldParticipants(p, decoded.right.event)
+          }
+          version = row.version
+        }
+        learn(key, version, p)
+        return p
+      })
 
     const conflict = (ref: StreamRef, expected: ExpectedVersion, actual: number) =>
       new ConcurrencyConflict({
@@ -435,17 +528,88 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
 
     const appendMany = (
       requests: ReadonlyArray<AppendRequest>
-    ): Effect.Effect<ReadonlyArray<AppendResult>, ConcurrencyConflict | InvalidEvent | StoreError> =>
+    ): Effect.Effect<ReadonlyArray<AppendResult>, AppendError> =>
       Effect.gen(function* () {
         const now = new Date(yield* Clock.currentTimeMillis)
         const batches: Array<StreamAppend> = []
+        // Participants as of this call: the stored stream, then this call's own events.
+        const base = new Map<string, Participants>()
+        const pending = new Map<string, Array<Event>>()
+        /**
+         * `assumed`: the version the append expects the mentorship's own
+         * stream at. The append lands only if the stream is at that version,
+         * so participants known as of it need no read.
+         */
+        const participantsOf = (
+          organisation: OrganisationId,
+          mentorshipId: string,
+          assumed: number | undefined
+        ) =>
+          Effect.gen(function* () {
+            const key = participantsKey(organisation, mentorshipId)
+            let p = base.get(key)
+            if (p === undefined) {
+              const known = participants.get(key)
+              p =
+                assumed === 0
+                  ? noParticipants
+                  : assumed !== undefined && known?.version === assumed
+                    ? known.participants
+                    : yield* catchUp(organisation, mentorshipId)
+              for (const e of pending.get(key) ?? []) p = foldParticipants(p, e)
+              pending.delete(key)
+              base.set(key, p)
+            }
+            return p
+          })
         for (const request of requests) {
           const events: Array<EncodedEvent> = []
+          const organisation = request.stream.organisation
+          const stream = streamName(request.stream)
           for (const item of request.events) {
             const e = isNewEvent(item) ? item : { event: item }
             const eventId = e.eventId ?? (yield* ids.next)
             const metadata = { ...request.metadata, ...e.metadata }
-            events.push(yield* encodeEvent(e.event, eventId, now, metadata))
+            const encoded = yield* encodePayload(e.event)
+            let payload = encoded.payload
+            if (hasContent(encoded.type)) {
+              const mentorshipId = (e.event as { readonly mentorshipId?: unknown }).mentorshipId
+              if (typeof mentorshipId !== "string")
+                return yield* Effect.fail(
+                  new InvalidEvent({
+                    eventType: encoded.type,
+                    path: "mentorshipId",
+                    message: "content needs the mentorship it belongs to"
+                  })
+                )
+              const own = request.stream.type === "Mentorship" && request.stream.id === mentorshipId
+              const assumed = !own
+                ? undefined
+                : request.expected._tag === "NoStream"
+                  ? 0
+                  : request.expected._tag === "Exact"
+                    ? request.expected.version
+                    : undefined
+              const owners = ownersOf(e.event, yield* participantsOf(organisation, mentorshipId, assumed))
+              const contentKey = yield* keys.sealingKey(organisation, owners)
+              const refs = ownersText(owners)
+              payload = copyForContent(encoded.type, payload)
+              for (const slot of slots(encoded.type, payload))
+                slot.set(
+                  seal(slot.value, contentKey, refs, { organisation, stream, eventId, path: slot.path })
+                )
+            }
+            if (
+              changesParticipants(encoded.type) &&
+              request.stream.type === "Mentorship" &&
+              request.stream.id === (e.event as { readonly mentorshipId?: unknown }).mentorshipId
+            ) {
+              const key = participantsKey(organisation, request.stream.id)
+              const known = base.get(key)
+              if (known !== undefined) base.set(key, foldParticipants(known, e.event))
+              else pending.set(key, [...(pending.get(key) ?? []), e.event])
+            }
+            events.push(toRow({ ...encoded, payload }, e.event, eventId, now, metadata))
           }
           const expected = yield* ExpectedVersion.$match(request.expected, {
             Any: () => Effect.succeed<number | "any">("any"),
@@ -471,12 +635,15 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
         }
         return yield* journal.append(batches).pipe(
           Effect.map((appended) =>
-            appended.map((a, i) => ({
-              stream: requests[i]!.stream,
-              firstVersion: a.firstVersion,
-              nextExpectedVersion: a.lastVersion,
-              idempotent: false
-            }))
+            appended.map((a, i) => {
+              rememberAppended(requests[i]!, a.firstVersion, a.lastVersion)
+              return {
+                stream: requests[i]!.stream,
+                firstVersion: a.firstVersion,
+                nextExpectedVersion: a.lastVersion,
+                idempotent: false
+              }
+            })
           ),
           Effect.catchTags({
             StreamVersionMismatch: (m) => {
@@ -489,6 +656,28 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
           })
         )
       })
+
+    // What this store appended to a mentorship stream it knew up to the
+    // version before: its participants are known up to the new version.
+    const rememberAppended = (request: AppendRequest, firstVersion: number, lastVersion: number) => {
+      if (request.stream.type !== "Mentorship") return
+      const key = participantsKey(request.stream.organisation, request.stream.id)
+      const known =
+        participants.get(key) ??
+        (firstVersion === 1 ? { version: 0, participants: noParticipants } : undefined)
+      if (known === undefined || known.version !== firstVersion - 1) return
+      let p = known.participants
+      for (const item of request.events) {
+        const event = isNewEvent(item) ? item.event : item
+        if (
+          changesParticipants(event._tag) &&
+          "mentorshipId" in event &&
+          event.mentorshipId === request.stream.id
+        )
+          p = foldParticipants(p, event)
+      }
+      learn(key, lastVersion, p)
+    }
 
     // A retried append whose events are all stored already, in the same
     // streams and order, succeeds without writing; any other reuse of an
@@ -571,6 +760,26 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
           })
           .pipe(
             Effect.flatMap(decodeAll),
+            Effect.tap((events) => {
+              // A whole stream read tells the participants as of its last version.
+              const last = events[events.length - 1]
+              if (
+                stream.type !== "Mentorship" ||
+                last === undefined ||
+                options.toVersion !== undefined ||
+                options.recordedUntil !== undefined
+              )
+                return
+              let p = noParticipants
+              for (const e of events)
+                if (
+                  changesParticipants(e.event._tag) &&
+                  "mentorshipId" in e.event &&
+                  e.event.mentorshipId === stream.id
+                )
+                  p = foldParticipants(p, e.event)
+              learn(participantsKey(stream.organisation, stream.id), last.version, p)
+            }),
             Effect.map((events) =>
               options.occurredUntil === undefined
                 ? events
@@ -601,25 +810,26 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
       version: (stream) => journal.streamVersion(stream.organisation, streamName(stream))
     }
     return service
-  }
-)
+  })
 
 /**
- * The event store on the journal in context.
+ * The event store on the journal and the key store in context.
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<EventStore, never, EventJournal | IdGenerator> = Layer.effect(
+export const layer: Layer.Layer<EventStore, never, EventJournal | IdGenerator | KeyStore> = Layer.effect(
   EventStore,
   make
 )
 
 /**
- * The event store on a fresh in-memory journal, for tests and demos.
+ * The event store on a fresh in-memory journal and in-memory keys, for
+ * tests and demos.
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory: Layer.Layer<EventStore | EventJournal, never, IdGenerator> = Layer.provideMerge(
-  layer,
-  Layer.sync(EventJournal, () => makeMemoryJournal())
-)
+export const layerMemory: Layer.Layer<EventStore | EventJournal | KeyStore | KeyStorage, never, IdGenerator> =
+  layer.pipe(
+    Layer.provideMerge(Layer.sync(EventJournal, () => makeMemoryJournal())),
+    Layer.provideMerge(keyStoreMemory)
+  )

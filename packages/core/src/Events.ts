@@ -404,8 +404,10 @@ export const MentorshipWithdrawn = Schema.TaggedStruct("MentorshipWithdrawn", {
 export type MentorshipWithdrawn = typeof MentorshipWithdrawn.Type
 
 /**
- * A person's personal data in this mentorship was erased (GDPR). The
- * process facts stay countable.
+ * A person's personal data in this mentorship was erased (GDPR). Their
+ * data key was shredded before this was recorded, so every piece of
+ * content they own (or share, as a member of the pair) reads as erased;
+ * the process facts stay countable. See docs/privacy.md.
  * @since 0.1.0
  * @category mentorship events
  */

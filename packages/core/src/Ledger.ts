@@ -8,11 +8,17 @@
  * and ending a mentorship touch two streams (the mentorship and its
  * programme's pool capacity); they are appended atomically.
  *
+ * `erase(personId)` forgets a person: it shreds their key (every piece of
+ * content they own becomes unreadable), records that no key is issued for
+ * them again, and records `PersonalDataErased` in every mentorship they
+ * take part in. `history(mentorshipId, viewer)` and `reveal(event, viewer)`
+ * read content as a viewer may see it (see `Visibility` and `Privacy`).
+ *
  * @example
  * import { Effect, Layer } from "effect"
  * import { EventStore, Ids, Ledger } from "@mentor-ledger/core"
  * const layer = Ledger.layer().pipe(
- *   Layer.provide(EventStore.layerMemory),
+ *   Layer.provide(EventStore.layerMemory), // the event store, its journal and its keys
  *   Layer.provide(Ids.layerUuidV7))
  * const program = Effect.flatMap(Ledger.Ledger, (ledger) => ledger.execute(command))
  * Effect.runPromise(Effect.provide(program, layer))
@@ -26,6 +32,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as Commands from "./Commands.js"
 import { fold } from "./Decider.js"
 import type { Event, MentorshipEvent, ProgrammeEvent } from "./Events.js"
@@ -39,14 +46,20 @@ import {
   type Metadata,
   mentorshipStream,
   programmeStream,
+  type RecordedEvent,
   type StoreError,
   type StreamRef,
   streamName
 } from "./EventStore.js"
-import { defaultOrganisation, type OrganisationId } from "./Ids.js"
+import { defaultOrganisation, OrganisationId, PersonId } from "./Ids.js"
+import { personSubject } from "./KeyStorage.js"
+import { KeyStore, type SubjectErased } from "./KeyStore.js"
 import * as Mentorship from "./Mentorship.js"
+import * as Privacy from "./Privacy.js"
 import * as Programme from "./Programme.js"
+import type { Actor, Role } from "./Roles.js"
 import { RuleViolation } from "./Rules.js"
+import type { Viewer } from "./Visibility.js"
 
 /**
  * A command did not fit its schema: `path` names the field.
@@ -70,6 +83,12 @@ export type ExecuteError =
 
 /** Everything a read can fail with. @since 0.1.0 @category errors */
 export type ReadError = EventDecodeError | StoreError
+
+/** Everything a viewer's read can fail with. @since 0.1.0 @category errors */
+export type RevealError = ReadError | Privacy.SealedContentError
+
+/** Everything `erase` can fail with. @since 0.1.0 @category errors */
+export type EraseError = ExecuteError
 
 /** @since 0.1.0 @category models */
 export interface ExecuteOptions {
@@ -107,6 +126,48 @@ export interface AsOf {
   readonly recordedUntil?: Date
 }
 
+/**
+ * Who reads: a person in a role. The organisation is the ledger's default
+ * unless given; a viewer only ever reads their own organisation's streams.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ViewerInput {
+  readonly personId: string
+  readonly role: Role
+  readonly organisation?: OrganisationId
+}
+
+/** @since 0.1.0 @category models */
+export interface EraseOptions {
+  /** The organisation (tenant); the ledger's default if omitted. */
+  readonly organisation?: OrganisationId
+  /**
+   * Who erases: a coordinator of the mentorships' programmes, or the person
+   * (default: the person themself, in their role in each mentorship).
+   */
+  readonly actor?: Actor
+  /** When the erasure happened (default: now). */
+  readonly occurredAt?: Date
+  /** Correlation and causation ids stored with the events. */
+  readonly metadata?: Metadata
+}
+
+/**
+ * What `erase` did.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Erasure {
+  readonly personId: PersonId
+  readonly organisation: OrganisationId
+  /** The mentorships where `PersonalDataErased` was recorded now. */
+  readonly recordedIn: ReadonlyArray<string>
+  /** The mentorships where it had been recorded before. */
+  readonly alreadyRecordedIn: ReadonlyArray<string>
+  readonly erasedAt: Date
+}
+
 /** @since 0.1.0 @category service */
 export interface LedgerService {
   /** Decodes, decides and records a command. */
@@ -124,6 +185,27 @@ export interface LedgerService {
     id: string,
     options?: { readonly organisation?: OrganisationId }
   ) => Effect.Effect<Loaded<Programme.State>, ReadError>
+  /**
+   * A mentorship's events (all, or as of a point in time) as the viewer may
+   * see them: content revealed, withheld or erased. Consent and erasure are
+   * taken from the current state, whatever the point in time.
+   */
+  readonly history: (
+    mentorshipId: string,
+    viewer: ViewerInput,
+    options?: AsOf
+  ) => Effect.Effect<ReadonlyArray<Privacy.Revealed>, RevealError>
+  /** One recorded event as the viewer may see it. */
+  readonly reveal: <E extends Event>(
+    recorded: RecordedEvent<E>,
+    viewer: ViewerInput
+  ) => Effect.Effect<Privacy.Revealed<E>, RevealError>
+  /**
+   * Erases a person's personal data (GDPR): shreds their key, records the
+   * erasure so that no key is issued for them again, and records
+   * `PersonalDataErased` in every mentorship they take part in. Idempotent.
+   */
+  readonly erase: (personId: string, options?: EraseOptions) => Effect.Effect<Erasure, EraseError>
 }
 
 /**
@@ -168,9 +250,12 @@ const asMentorshipEvents = (events: ReadonlyArray<{ readonly event: Event }>) =>
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: LedgerOptions = {}): Effect.Effect<LedgerService, never, EventStore> =>
+export const make = (
+  options: LedgerOptions = {}
+): Effect.Effect<LedgerService, never, EventStore | KeyStore> =>
   Effect.gen(function* () {
     const store = yield* EventStore
+    const keys = yield* KeyStore
     const defaultOrg = options.organisation ?? defaultOrganisation
     const maxRetries = options.maxRetries ?? 3
 
@@ -322,51 +407,195 @@ export const make = (options: LedgerOptions = {}): Effect.Effect<LedgerService, 
         }
       })
 
+    /**
+     * Content owned by an erased person was refused by the key store: the
+     * command decided on a state that did not know of the erasure yet
+     * (another mentorship's erasure, or a race). A rule violation, like
+     * any refusal by the deciders.
+     */
+    const erasedOwner = (command: Commands.Timed<Commands.Command>, org: OrganisationId, e: SubjectErased) =>
+      Effect.map(
+        "mentorshipId" in command
+          ? Effect.orElseSucceed(loadMentorship(mentorshipStream(command.mentorshipId, org)), () => undefined)
+          : Effect.succeed(undefined),
+        (m) =>
+          new RuleViolation({
+            rule: "already-erased",
+            command: command._tag,
+            phase: m === undefined || m.state._tag === "Empty" ? "none" : m.state.phase,
+            actor: command.actor,
+            message: `${e.message}: the content would be sealed for an erased person; record the erasure in this mentorship first (Ledger.erase)`
+          })
+      )
+
+    /** Decides and records a decoded command, deciding again after a version conflict. */
+    const run = (command: Commands.Timed<Commands.Command>, executeOptions: ExecuteOptions) => {
+      const org = executeOptions.organisation ?? defaultOrg
+      const attempt = (retries: number): Effect.Effect<Executed, ExecuteError> =>
+        Effect.gen(function* () {
+          const planned = yield* plan(command, org)
+          if (Either.isLeft(planned)) return yield* Effect.fail(planned.left)
+          const requests = planned.right.map((r) =>
+            executeOptions.metadata === undefined ? r : { ...r, metadata: executeOptions.metadata }
+          )
+          // Erasure shreds the person's key before the event is recorded:
+          // if recording fails, the content is unreadable all the same.
+          if (command._tag === "ErasePersonalData" && requests.length > 0)
+            yield* keys.erase(
+              [personSubject(org, command.personId)],
+              new Date(yield* Clock.currentTimeMillis)
+            )
+          const results = yield* store
+            .appendMany(requests)
+            .pipe(
+              Effect.catchTag("SubjectErased", (e) =>
+                Effect.flatMap(erasedOwner(command, org, e), Effect.fail)
+              )
+            )
+          return {
+            events: requests.flatMap((r) => r.events as ReadonlyArray<Event>),
+            versions: results.map((r) => ({
+              stream: streamName(r.stream),
+              version: r.nextExpectedVersion
+            })),
+            retries
+          }
+        }).pipe(
+          Effect.catchTag("ConcurrencyConflict", (conflict) =>
+            retries < maxRetries && conflict.reason === "version"
+              ? attempt(retries + 1)
+              : Effect.fail(conflict)
+          )
+        )
+      return attempt(0)
+    }
+
     const execute = (input: Commands.CommandInput, executeOptions: ExecuteOptions = {}) =>
       Effect.gen(function* () {
         const decoded = decodeCommand(input, { errors: "all", onExcessProperty: "error" })
         if (Either.isLeft(decoded)) return yield* Effect.fail(toInvalidCommand(input, decoded.left))
         const occurredAt = decoded.right.occurredAt ?? new Date(yield* Clock.currentTimeMillis)
-        const command = { ...decoded.right, occurredAt } as Commands.Timed<Commands.Command>
-        const org = executeOptions.organisation ?? defaultOrg
-
-        const attempt = (retries: number): Effect.Effect<Executed, ExecuteError> =>
-          Effect.gen(function* () {
-            const planned = yield* plan(command, org)
-            if (Either.isLeft(planned)) return yield* Effect.fail(planned.left)
-            const requests = planned.right.map((r) =>
-              executeOptions.metadata === undefined ? r : { ...r, metadata: executeOptions.metadata }
-            )
-            const results = yield* store.appendMany(requests)
-            return {
-              events: requests.flatMap((r) => r.events as ReadonlyArray<Event>),
-              versions: results.map((r) => ({
-                stream: streamName(r.stream),
-                version: r.nextExpectedVersion
-              })),
-              retries
-            }
-          }).pipe(
-            Effect.catchTag("ConcurrencyConflict", (conflict) =>
-              retries < maxRetries && conflict.reason === "version"
-                ? attempt(retries + 1)
-                : Effect.fail(conflict)
-            )
-          )
-        return yield* attempt(0)
+        return yield* run(
+          { ...decoded.right, occurredAt } as Commands.Timed<Commands.Command>,
+          executeOptions
+        )
       }).pipe(Effect.withSpan("Ledger.execute"))
+
+    const toViewer = (v: ViewerInput): Viewer => ({
+      personId: v.personId,
+      role: v.role,
+      organisation: v.organisation ?? defaultOrg
+    })
+
+    const history = (mentorshipId: string, input: ViewerInput, asOf: AsOf = {}) =>
+      Effect.gen(function* () {
+        const viewer = toViewer(input)
+        const ref = mentorshipStream(mentorshipId, viewer.organisation as OrganisationId)
+        const events = yield* store.readStream(ref, asOf)
+        // Consent and erasure as they are now, whatever the point in time.
+        const now =
+          asOf.occurredUntil === undefined && asOf.recordedUntil === undefined
+            ? fold(Mentorship.decider, asMentorshipEvents(events))
+            : (yield* loadMentorship(ref)).state
+        return yield* Effect.forEach(events, (e) => Privacy.reveal(e, viewer, now))
+      }).pipe(Effect.provideService(KeyStore, keys), Effect.withSpan("Ledger.history"))
+
+    const reveal = <E extends Event>(recorded: RecordedEvent<E>, input: ViewerInput) =>
+      Effect.gen(function* () {
+        const viewer = toViewer(input)
+        const event: Event = recorded.event
+        const state =
+          viewer.organisation === recorded.organisation &&
+          "mentorshipId" in event &&
+          Privacy.contentOf(event).length > 0
+            ? (yield* loadMentorship(mentorshipStream(event.mentorshipId, recorded.organisation))).state
+            : Mentorship.initialState
+        return yield* Privacy.reveal(recorded, viewer, state)
+      }).pipe(Effect.provideService(KeyStore, keys))
+
+    const erase = (input: string, eraseOptions: EraseOptions = {}) =>
+      Effect.gen(function* () {
+        const id = Schema.decodeUnknownEither(PersonId)(input)
+        if (Either.isLeft(id))
+          return yield* Effect.fail(
+            new InvalidCommand({ command: "ErasePersonalData", path: "personId", message: id.left.message })
+          )
+        const personId = id.right
+        const org = eraseOptions.organisation ?? defaultOrg
+        const erasedAt = eraseOptions.occurredAt ?? new Date(yield* Clock.currentTimeMillis)
+        const wanted = personId.toLowerCase()
+        // Where the person takes part. The log is the source of truth; a
+        // scan of one organisation's log is fine for a rare, deliberate act.
+        const involved = yield* Stream.runFold(
+          store.readAll({ organisation: org }),
+          new Map<string, { readonly personId: PersonId; readonly role: Role }>(),
+          (found, { event, stream }) => {
+            if (
+              !("mentorshipId" in event) ||
+              stream !== streamName(mentorshipStream(event.mentorshipId, org))
+            )
+              return found
+            const named = (ids: ReadonlyArray<PersonId>) => ids.find((p) => p.toLowerCase() === wanted)
+            const as = (p: PersonId | undefined, role: Role) => {
+              if (p !== undefined && found.get(event.mentorshipId)?.role !== "mentee")
+                found.set(event.mentorshipId, { personId: p, role })
+            }
+            if (event._tag === "MentoringRequested") {
+              as(event.supervisorId?.toLowerCase() === wanted ? event.supervisorId : undefined, "supervisor")
+              as(named(event.menteeIds), "mentee")
+            } else if (event._tag === "MentorMatched") as(named(event.mentorIds), "mentor")
+            return found
+          }
+        )
+        const commands = [...involved].map(
+          ([mentorshipId, who]): Commands.Timed<Commands.ErasePersonalData> => ({
+            _tag: "ErasePersonalData",
+            actor: eraseOptions.actor ?? { personId: who.personId, role: who.role },
+            occurredAt: erasedAt,
+            mentorshipId: mentorshipId as Commands.ErasePersonalData["mentorshipId"],
+            personId: who.personId
+          })
+        )
+        // Every erasure must be allowed before anything is shredded.
+        const pending: Array<Commands.Timed<Commands.ErasePersonalData>> = []
+        const alreadyRecordedIn: Array<string> = []
+        for (const command of commands) {
+          const planned = yield* plan(command, org)
+          if (Either.isRight(planned)) pending.push(command)
+          else if (planned.left.rule === "already-erased") alreadyRecordedIn.push(command.mentorshipId)
+          else return yield* Effect.fail(planned.left)
+        }
+        yield* keys.erase([personSubject(org, personId)], erasedAt)
+        const recordedIn: Array<string> = []
+        for (const command of pending) {
+          const recorded = yield* Effect.either(
+            run(command, {
+              organisation: org,
+              ...(eraseOptions.metadata === undefined ? {} : { metadata: eraseOptions.metadata })
+            })
+          )
+          if (Either.isRight(recorded)) recordedIn.push(command.mentorshipId)
+          else if (recorded.left._tag === "RuleViolation" && recorded.left.rule === "already-erased")
+            alreadyRecordedIn.push(command.mentorshipId)
+          else return yield* Effect.fail(recorded.left)
+        }
+        return { personId, organisation: org, recordedIn, alreadyRecordedIn, erasedAt } satisfies Erasure
+      }).pipe(Effect.withSpan("Ledger.erase"))
 
     return {
       execute,
       mentorship: (id, o = {}) => loadMentorship(mentorshipStream(id, o.organisation ?? defaultOrg), o),
-      programme: (id, o = {}) => loadProgramme(programmeStream(id, o.organisation ?? defaultOrg))
+      programme: (id, o = {}) => loadProgramme(programmeStream(id, o.organisation ?? defaultOrg)),
+      history,
+      reveal,
+      erase
     } satisfies LedgerService
   })
 
 /**
- * The ledger on the event store in context.
+ * The ledger on the event store and the key store in context.
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: LedgerOptions = {}): Layer.Layer<Ledger, never, EventStore> =>
+export const layer = (options: LedgerOptions = {}): Layer.Layer<Ledger, never, EventStore | KeyStore> =>
   Layer.effect(Ledger, make(options))

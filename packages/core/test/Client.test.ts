@@ -5,8 +5,10 @@ import {
   EventJournal,
   EventStore,
   Ids,
+  KeyStore,
   Ledger,
   type MentorLedger,
+  Privacy,
   Programme,
   Rules,
   Template
@@ -309,5 +311,59 @@ describe("createLedger (Promise API)", () => {
       "evaluation"
     )
     expect(await phaseOf(ledger, mentorshipId, { recordedUntil: new Date(0) })).toBe("none")
+  })
+})
+
+describe("createLedger: confidentiality and erasure", () => {
+  it("reads a mentorship as each viewer may see it, and erases a person", async () => {
+    const ledger = newLedger()
+    await setUpProgramme(ledger)
+    await playTo(ledger, Template.studentPlacement, "evaluation")
+    const evaluation = (await ledger.readStream(EventStore.mentorshipStream(mentorshipId))).find(
+      (e) => e.event._tag === "EvaluationHeld"
+    )!
+    // Read back, content is sealed.
+    expect(Privacy.isSealed(Privacy.contentOf(evaluation.event)[0]!.value as string)).toBe(true)
+    const text = "The team found a shared rhythm."
+    const seen = async (viewer: Ledger.ViewerInput) => {
+      const history = await ledger.history(mentorshipId, viewer)
+      return Privacy.contentOf(history.find((e) => e.event._tag === "EvaluationHeld")!.event)[0]!.value
+    }
+    expect(await seen(actors.mentor)).toBe(text)
+    expect(await seen(actors.mentee)).toBe(text)
+    expect(await seen(actors.coordinator)).toEqual({
+      _tag: "ContentWithheld",
+      kind: "evaluation",
+      reason: "process-facts-only"
+    })
+    expect(Privacy.contentOf((await ledger.reveal(evaluation, actors.mentee)).event)[0]!.value).toBe(text)
+
+    const erasure = await ledger.erase(mentee)
+    expect(erasure.recordedIn).toEqual([mentorshipId])
+    expect(await seen(actors.mentor)).toEqual({ _tag: "ContentErased", kind: "evaluation" })
+    expect(await phaseOf(ledger, mentorshipId)).toBe("evaluation")
+    const refused = await rejection(
+      ledger.execute({
+        _tag: "HoldMeeting",
+        actor: actors.mentee,
+        mentorshipId,
+        meetingId: meetingId(40),
+        modality: "video",
+        durationMinutes: 30
+      })
+    )
+    expect(refused).toMatchObject({ rule: "already-erased" })
+    expect(refused).toBeInstanceOf(Rules.RuleViolation)
+  })
+
+  it("a store that keeps no keys needs a key store: it fails rather than lose content at exit", async () => {
+    const journal = EventJournal.layerMemory
+    const ledger = newLedger({ store: journal })
+    const error = await rejection(setUpProgramme(ledger))
+    expect(error).toBeInstanceOf(EventJournal.StoreError)
+    expect(String((error as Error).message)).toMatch(/keys/)
+    const withKeys = newLedger({ store: journal, keys: KeyStore.layerMemory })
+    await setUpProgramme(withKeys)
+    expect(await withKeys.programme(programmeId)).toMatchObject({ state: { _tag: "Active" } })
   })
 })

@@ -2,7 +2,9 @@ import { Either } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { EventStore, Events, Ids } from "@mentor-ledger/core"
-import { choicesArb, templateArb, walk } from "./support/walk.js"
+import { Histories } from "@mentor-ledger/testing"
+
+const { choices: choicesArb, template: templateArb, walk } = Histories
 
 const row = (
   encoded: ReturnType<typeof encode>,

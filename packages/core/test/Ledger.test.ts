@@ -12,6 +12,7 @@ import {
   EventJournal,
   EventStore,
   Ids,
+  KeyStore,
   Ledger,
   Programme,
   Rules,
@@ -602,6 +603,7 @@ const racingJournal = () => {
     Ledger.layer(options).pipe(
       Layer.provideMerge(EventStore.layer),
       Layer.provideMerge(Layer.succeed(EventJournal.EventJournal, journal)),
+      Layer.provideMerge(KeyStore.layerMemory),
       Layer.provide(Ids.layerSequential(20_000))
     )
   return { arm, layer }

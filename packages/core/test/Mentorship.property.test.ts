@@ -2,7 +2,9 @@ import { Effect, Either, Layer, Stream } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { Decider, EventStore, Ids, Ledger, Mentorship, Template } from "@mentor-ledger/core"
-import { cast, choicesArb, describeWalk, templateArb, walk } from "./support/walk.js"
+import { Histories } from "@mentor-ledger/testing"
+
+const { defaultCast: cast, choices: choicesArb, describeWalk, template: templateArb, walk } = Histories
 
 const walkArb = fc.record({ template: templateArb, choices: choicesArb })
 

@@ -26,7 +26,9 @@ import {
   vocationalPairs,
   withdrawnAfter
 } from "./support/fixtures.js"
-import { given, refusedRules } from "./support/given.js"
+import { DeciderSpecification } from "@mentor-ledger/testing"
+
+const { given, refusedRules } = DeciderSpecification
 
 const decider = Mentorship.decider
 const headmasters = Template.headmastersAsMentors

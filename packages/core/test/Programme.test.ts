@@ -15,7 +15,9 @@ import {
   secondMentee,
   vocationalPairs
 } from "./support/fixtures.js"
-import { given, refusedRules } from "./support/given.js"
+import { DeciderSpecification } from "@mentor-ledger/testing"
+
+const { given, refusedRules } = DeciderSpecification
 
 const decider = Programme.decider
 const now = day(10)
