@@ -19,6 +19,7 @@ import * as Either from "effect/Either"
 import type * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
+import { lazy } from "./internal/lazy.js"
 import { templateCandidate } from "./internal/templates.js"
 
 type EncodedEvent = EventJournal.EncodedEvent
@@ -80,10 +81,13 @@ export const organisationId: fc.Arbitrary<Ids.OrganisationId> = fc
 // Actors and templates
 // ---------------------------------------------------------------------------
 
+/** One of the roles of PRODUCT.md. @since 0.1.0 @category models */
+export const role: fc.Arbitrary<Roles.Role> = fc.constantFrom(...Roles.roles)
+
 /** A person acting in one of the roles. @since 0.1.0 @category models */
 export const actor: fc.Arbitrary<Roles.Actor> = fc.record({
   personId,
-  role: fc.constantFrom(...Roles.roles)
+  role
 })
 
 /**
@@ -133,7 +137,8 @@ export const events: { readonly [T in EventType]: fc.Arbitrary<Extract<Event, { 
   Object.fromEntries(
     Events.eventTypes.map((type) => [
       type,
-      fromSchema(schemaOverrides[type] ?? Events.catalogue.get(type)!.schema)
+      // Built on first use: deriving all of them costs every importing test file a second.
+      lazy(() => fromSchema(schemaOverrides[type] ?? Events.catalogue.get(type)!.schema))
     ])
   ) as any
 

@@ -23,7 +23,7 @@
  *
  * @since 0.1.0
  */
-import { EventJournal, EventStore, Events, Ids } from "@mentor-ledger/core"
+import { EventJournal, EventStore, Events, Ids, Privacy } from "@mentor-ledger/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -50,7 +50,10 @@ import { assertProperty, env } from "./internal/properties.js"
  * every time it is called (each test calls it once); the layer's scope
  * closes when the test ends, so it may open and close a database.
  * `options.timeout` is each test's timeout in milliseconds (default
- * 30,000).
+ * 30,000). `options.checksJson`: the store refuses a payload or metadata
+ * that is not JSON when it is appended (PostgreSQL's jsonb columns); the
+ * suite then checks that such an append fails with a `StoreError` and
+ * writes nothing, instead of checking the decode error on reading it.
  *
  * @example
  * import { EventJournal } from "@mentor-ledger/core"
@@ -62,7 +65,7 @@ import { assertProperty, env } from "./internal/properties.js"
 export const suite = (
   name: string,
   makeJournal: () => Layer.Layer<EventJournal.EventJournal, unknown>,
-  options?: { timeout?: number }
+  options?: { timeout?: number; checksJson?: boolean }
 ): void => {
   const timeout = options?.timeout ?? 30_000
   const test = (
@@ -183,12 +186,34 @@ export const suite = (
                 : { correlationId: Fixtures.eventId(999) },
             event
           }))
+          // Content comes back sealed; unsealed, every event is what was appended.
           const read = yield* store.readStream(ref)
-          expect(read.map(({ position: _, ...rest }) => rest)).toEqual(expected)
+          const unsealed = yield* Effect.forEach(read, (e) => Privacy.unseal(e))
+          expect(unsealed.map(({ position: _, ...rest }) => rest)).toEqual(expected)
           for (const e of read) expect(e.event.occurredAt).toBeInstanceOf(Date)
           const all = yield* readAll()
-          expect(all.map(({ position: _, ...rest }) => rest)).toEqual(expected)
+          const allUnsealed = yield* Effect.forEach(all, (e) => Privacy.unseal(e))
+          expect(allUnsealed.map(({ position: _, ...rest }) => rest)).toEqual(expected)
           expect(all.map((e) => e.position)).toEqual(read.map((e) => e.position))
+        }))
+
+      test("seals content before it reaches the journal: no row holds a content string", () =>
+        Effect.gen(function* () {
+          const store = yield* Store
+          const ref = Fixtures.mentorship(7)
+          const history = Fixtures.richHistory(7)
+          yield* store.append(ref, history, { expected: EventStore.noStream })
+          const texts = history
+            .flatMap((e) => Privacy.contentOf(e).map((c) => c.value))
+            .filter((t): t is string => typeof t === "string" && t.length >= 8)
+          expect(texts.length).toBeGreaterThan(0)
+          const rows = yield* Effect.flatMap(Journal, (journal) =>
+            journal.readAll({ after: EventJournal.start, limit: 1_000 })
+          )
+          const stored = rows.map((r) => `${r.payload}\n${r.metadata}`).join("\n")
+          for (const text of texts) expect(stored).not.toContain(JSON.stringify(text).slice(1, -1))
+          for (const e of yield* store.readStream(ref))
+            for (const c of Privacy.contentOf(e.event)) expect(Privacy.isSealed(c.value as string)).toBe(true)
         }))
 
       test("takes recordedAt from the Clock at each append and keeps occurredAt as given", (clock) =>
@@ -962,6 +987,8 @@ export const suite = (
         readonly eventType: string
         readonly path?: string
         readonly message: RegExp
+        /** The row's payload or metadata is not JSON. */
+        readonly notJson?: true
       }> = [
         {
           title: "an unknown event type",
@@ -980,7 +1007,8 @@ export const suite = (
           title: "a payload that is not JSON",
           row: encoded(1, "MeetingHeld", 2, '{"actor": {"personId"'),
           eventType: "MeetingHeld",
-          message: /JSON/
+          message: /JSON/,
+          notJson: true
         },
         {
           title: "a payload that is not an object",
@@ -1053,10 +1081,21 @@ export const suite = (
           row: { ...encoded(1, "MeetingHeld", 2, meetingHeld), metadata: "{" },
           eventType: "MeetingHeld",
           path: "metadata",
-          message: /metadata/
+          message: /metadata/,
+          notJson: true
         }
       ]
       for (const c of undecodable) {
+        if (c.notJson && options?.checksJson) {
+          test(`refuses to store ${c.title} with a StoreError, and writes nothing`, () =>
+            Effect.gen(function* () {
+              const ref = Fixtures.mentorship(1)
+              const error = yield* failure(storeRows(ref, [encoded(9, "MeetingHeld", 2, meetingHeld), c.row]))
+              expect(error).toBeInstanceOf(EventJournal.StoreError)
+              expect(yield* everything).toEqual([])
+            }))
+          continue
+        }
         test(`fails with EventDecodeError naming the event type and field for ${c.title}`, () =>
           Effect.gen(function* () {
             const store = yield* Store

@@ -1,9 +1,15 @@
 /**
- * @mentor-ledger/testing: the property-based test kit. The conformance
- * suite every event store passes, and arbitraries derived from the event
- * schemas.
+ * @mentor-ledger/testing: the property-based test kit. Arbitraries derived
+ * from the event schemas; valid command sequences and event histories for
+ * any process template; near misses that break one named rule; a
+ * reference model of the process for model-based tests; given / when /
+ * then for deciders; and the conformance suite every event store passes.
  *
  * @since 0.1.0
  */
 export * as Arbitraries from "./Arbitraries.js"
+export * as DeciderSpecification from "./DeciderSpecification.js"
+export * as Histories from "./Histories.js"
+export * as NearMisses from "./NearMisses.js"
+export * as ProcessModel from "./ProcessModel.js"
 export * as StoreConformance from "./StoreConformance.js"

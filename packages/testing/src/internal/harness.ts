@@ -1,4 +1,4 @@
-import { EventJournal, EventStore, Ids } from "@mentor-ledger/core"
+import { EventJournal, EventStore, Ids, KeyStore } from "@mentor-ledger/core"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -10,8 +10,8 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 /** Makes a fresh journal for every test. */
 export type JournalFactory = () => Layer.Layer<EventJournal.EventJournal, unknown>
 
-/** What a conformance test runs with. */
-export type Services = EventStore.EventStore | EventJournal.EventJournal
+/** What a conformance test runs with (keys in memory: the suite tests the journal). */
+export type Services = EventStore.EventStore | EventJournal.EventJournal | KeyStore.KeyStore
 
 /**
  * A clock the test sets by hand: `recordedAt` is what the test says. Only
@@ -56,7 +56,7 @@ export type JournalWrapper = (journal: EventJournal.EventJournalService) => Even
 
 /**
  * The core event store on a fresh journal from the factory (optionally
- * wrapped), with deterministic ids.
+ * wrapped), with in-memory keys and deterministic ids.
  */
 export const storeLayer = (
   makeJournal: JournalFactory,
@@ -68,7 +68,11 @@ export const storeLayer = (
       : Layer.effect(EventJournal.EventJournal, Effect.map(EventJournal.EventJournal, wrap)).pipe(
           Layer.provide(makeJournal())
         )
-  return EventStore.layer.pipe(Layer.provideMerge(journal), Layer.provide(Ids.layerSequential()))
+  return EventStore.layer.pipe(
+    Layer.provideMerge(journal),
+    Layer.provideMerge(KeyStore.layerMemory),
+    Layer.provide(Ids.layerSequential())
+  )
 }
 
 // A failed test effect rethrows what failed (an assertion error keeps its
