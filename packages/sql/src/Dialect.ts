@@ -29,7 +29,13 @@ export type Fault =
  *   the rows itself; the transaction column equals the position;
  * - `Generated`: the database numbers the rows (an identity column) and
  *   `transactionId` is an SQL expression for the writing transaction's id
- *   (PostgreSQL: `pg_current_xact_id()`); the insert returns both.
+ *   (PostgreSQL: `pg_current_xact_id()`); the insert returns both. Writers
+ *   run concurrently and may commit in another order than they numbered
+ *   their rows, so `readAll` returns only rows whose transaction id is below
+ *   `horizon`: the oldest transaction still running when the read began
+ *   (PostgreSQL: `pg_snapshot_xmin(pg_current_snapshot())`). Every
+ *   transaction below it has ended, so no row can appear there later, and
+ *   a reader that goes on from the last row it saw never skips one.
  * @since 0.1.0
  * @category models
  */
@@ -39,7 +45,35 @@ export type Positions =
       /** One row with one column `last`: the last position ever assigned (0 when none). */
       readonly lastPosition: (tables: Tables) => RawBuilder<{ readonly last: unknown }>
     }
-  | { readonly _tag: "Generated"; readonly transactionId: RawBuilder<unknown> }
+  | {
+      readonly _tag: "Generated"
+      readonly transactionId: RawBuilder<unknown>
+      readonly horizon: RawBuilder<unknown>
+    }
+
+/**
+ * Locks that serialise appends to one stream, for databases that run
+ * writers concurrently (PostgreSQL). An append takes them first, in one
+ * statement, and holds them until it commits or rolls back; its version
+ * reads then see every earlier append to its streams. Without them two
+ * appends with expected version `any` would both read version n and one
+ * would fail on the unique key.
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamLocks {
+  /** The statement that takes the locks; `keys` stands for its one parameter. */
+  readonly statement: (keys: unknown) => RawBuilder<unknown>
+  /**
+   * The parameter for the streams an append writes: one key per stream,
+   * without repeats and in one fixed order, so that two appends to the same
+   * streams always lock them in the same order and never deadlock.
+   */
+  readonly keys: (
+    tables: Tables,
+    streams: ReadonlyArray<{ readonly organisation: string; readonly stream: string }>
+  ) => unknown
+}
 
 /**
  * A database's capabilities.
@@ -49,14 +83,24 @@ export type Positions =
 export interface Dialect {
   readonly name: "sqlite" | "postgres"
   readonly positions: Positions
+  /** Per-stream locks taken by every append (unset: the database runs one writer at a time). */
+  readonly streamLocks?: StreamLocks
   /**
    * When set, migrations run inside one transaction begun with this SQL,
-   * on one connection. SQLite needs it: kysely's SQLite adapter neither locks
-   * nor wraps migrations, and `begin immediate` gives both (so two processes
-   * opening one new file do not both migrate it). Unset for PostgreSQL,
-   * where kysely's Migrator takes an advisory lock and a transaction itself.
+   * on one connection, so that two processes opening one new database do
+   * not both migrate it. SQLite: `begin immediate` takes the write lock
+   * (kysely's SQLite adapter neither locks nor wraps migrations).
+   * PostgreSQL: `begin`, then {@link Dialect.migrationLock}.
    */
   readonly migrationTransaction?: string
+  /**
+   * Taken right after {@link Dialect.migrationTransaction} begins, before
+   * anything is read: PostgreSQL's transaction-scoped advisory lock for the
+   * schema and prefix, so that a second migrator waits, then finds the
+   * schema migrated. (kysely's own migration lock comes too late: its
+   * Migrator creates the schema and its tables before locking.)
+   */
+  readonly migrationLock?: (tables: Tables) => RawBuilder<unknown>
   /** Sorts a driver error. */
   readonly classify: (cause: unknown, tables: Tables) => Fault
 }
@@ -108,6 +152,141 @@ export const sqlite: Dialect = {
     }
     for (const [prefix, reason] of sqliteFailures) {
       if (code === prefix || code.startsWith(`${prefix}_`)) return { _tag: "Failure", reason }
+    }
+    return { _tag: "Failure", reason: "Unknown" }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// PostgreSQL
+// ---------------------------------------------------------------------------
+
+const encoder = new TextEncoder()
+const fnvOffset = 0xcbf29ce484222325n
+const fnvPrime = 0x100000001b3n
+const mask64 = (1n << 64n) - 1n
+
+/**
+ * A 64-bit key for a PostgreSQL advisory lock (`pg_advisory_lock(bigint)`
+ * and friends), in the namespace of one schema and table prefix: `parts`
+ * say what is locked. The journal locks `("stream", organisation, stream)`
+ * during an append and `("migrations")` while it migrates; a projection
+ * worker takes, e.g., `("projection", name)`. Keys are a 64-bit FNV-1a
+ * hash, so two different names share a key with negligible probability
+ * (and then only wait for each other).
+ *
+ * @example
+ * import { Dialect, Tables } from "@mentor-ledger/sql"
+ * const key = Dialect.advisoryKey(Tables.make("ml_", "public"), "projection", "mentorships")
+ * // select pg_try_advisory_lock(${key})
+ * @since 0.1.0
+ * @category postgres
+ */
+export const advisoryKey = (tables: Tables, ...parts: ReadonlyArray<string>): bigint => {
+  let hash = fnvOffset
+  const text = [tables.schema ?? "", tables.prefix, ...parts].join("\u0000")
+  for (const byte of encoder.encode(text)) {
+    hash ^= BigInt(byte)
+    hash = (hash * fnvPrime) & mask64
+  }
+  return BigInt.asIntN(64, hash)
+}
+
+/** SQLSTATE classes and codes that are not unique violations, most specific first. */
+const postgresFailures: ReadonlyArray<readonly [string, EventJournal.StoreError["reason"]]> = [
+  ["25006", "ReadOnly"], // read_only_sql_transaction (also a hot standby)
+  ["55P03", "Locked"], // lock_not_available: lock_timeout passed
+  ["40P01", "Locked"], // deadlock_detected
+  ["40001", "Locked"], // serialization_failure
+  ["57P01", "Unavailable"], // admin_shutdown: the backend was terminated
+  ["57P02", "Unavailable"], // crash_shutdown
+  ["57P03", "Unavailable"], // cannot_connect_now: starting up or shutting down
+  ["3D000", "Unavailable"], // invalid_catalog_name: no such database
+  ["08", "Unavailable"], // connection exception
+  ["28", "Unavailable"], // invalid authorization specification
+  ["53", "Unavailable"], // insufficient resources: disk full, too many connections
+  ["XX001", "Corrupt"], // data_corrupted
+  ["XX002", "Corrupt"] // index_corrupted
+]
+
+/** Node's socket errors (the server cannot be reached) and a connection string that is no URL. */
+const unreachableCodes = new Set([
+  "ERR_INVALID_URL",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE"
+])
+
+/** pg's own errors for a lost, closed or never-made connection (they carry no code). */
+const connectionMessages =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|is not queryable|Cannot use a pool after calling end|has already been destroyed/i
+
+const field = (cause: unknown, name: string): unknown =>
+  typeof cause === "object" && cause !== null ? (cause as Record<string, unknown>)[name] : undefined
+
+/**
+ * PostgreSQL through node-postgres (`pg`). Errors are sorted by their
+ * SQLSTATE (`error.code`): `23505` is a unique violation, told apart by its
+ * constraint name (`error.constraint`); socket errors and pg's messages for
+ * lost connections are `Unavailable`. Positions are `Generated`: an identity
+ * column and the writing transaction's id (`pg_current_xact_id()`), read
+ * below the snapshot's xmin. Appends lock their streams with
+ * transaction-scoped advisory locks ({@link advisoryKey}); migrations run
+ * in one transaction under an advisory lock of the schema and prefix.
+ * Needs PostgreSQL 13 or later (`pg_current_xact_id`).
+ * @since 0.1.0
+ * @category dialects
+ */
+export const postgres: Dialect = {
+  name: "postgres",
+  positions: {
+    _tag: "Generated",
+    // xid8 is a 64-bit, never wrapping transaction id: it fits a bigint
+    transactionId: sql`pg_current_xact_id()::text::bigint`,
+    horizon: sql`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`
+  },
+  streamLocks: {
+    // unnest yields the keys in array order, so the locks are taken in it
+    statement: (keys) => sql`select pg_advisory_xact_lock(k) from unnest(cast(${keys} as bigint[])) as k`,
+    keys: (tables, streams) => {
+      const keys = [...new Set(streams.map((s) => advisoryKey(tables, "stream", s.organisation, s.stream)))]
+      return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String)
+    }
+  },
+  migrationTransaction: "begin",
+  // the key is a bigint this module computed: safe to inline
+  migrationLock: (tables) =>
+    sql`select pg_advisory_xact_lock((${sql.raw(String(advisoryKey(tables, "migrations")))})::bigint)`,
+  classify: (cause, tables) => {
+    // node reports a refused dual-stack connect (localhost) as an AggregateError
+    const errors = field(cause, "errors")
+    const first = Array.isArray(errors) && errors.length > 0 ? errors[0] : cause
+    const code = field(cause, "code") ?? field(first, "code")
+    if (code === "23505") {
+      const constraint = field(cause, "constraint")
+      const key =
+        constraint === tables.streamVersionKey
+          ? "streamVersion"
+          : constraint === tables.eventIdKey
+            ? "eventId"
+            : "other"
+      return { _tag: "UniqueViolation", key }
+    }
+    if (typeof code === "string") {
+      if (unreachableCodes.has(code)) return { _tag: "Failure", reason: "Unavailable" }
+      for (const [prefix, reason] of postgresFailures) {
+        if (code.startsWith(prefix)) return { _tag: "Failure", reason }
+      }
+    }
+    const message = field(cause, "message")
+    if (typeof message === "string" && connectionMessages.test(message)) {
+      return { _tag: "Failure", reason: "Unavailable" }
     }
     return { _tag: "Failure", reason: "Unknown" }
   }

@@ -5,10 +5,12 @@
  * Queries are built with kysely and compiled once, when the journal is made;
  * each call only binds parameters and runs the compiled text through an
  * {@link Executor.Executor}. An append runs all its batches in one
- * transaction: per batch one read of the stream's version and one multi-row
- * insert. Unique-key violations become the core's `StreamVersionMismatch`
- * and `DuplicateEventId`; every other driver error becomes a `StoreError`
- * with a reason.
+ * transaction: where the dialect runs writers concurrently, one statement
+ * locking the streams it writes (`Dialect.streamLocks`), then per batch one
+ * read of the stream's version and one multi-row insert. Unique-key
+ * violations become the core's `StreamVersionMismatch` and
+ * `DuplicateEventId`; every other driver error becomes a `StoreError` with a
+ * reason.
  *
  * Inline projections: {@link SqlEventJournal.onAppend} registers a hook that
  * runs inside every append's transaction, after the rows are inserted, with
@@ -32,6 +34,8 @@ import type { Tables } from "./Tables.js"
 export interface Options {
   /** The prefix of every table (default `ml_`). */
   readonly tablePrefix?: string
+  /** The schema holding the tables (PostgreSQL; default: the connection's search path). */
+  readonly schema?: string
   /** The database's capabilities, e.g. `Dialect.sqlite`. */
   readonly dialect: Dialect
   /** Runs the compiled queries (default: `Executor.fromKysely(db)`). */
@@ -56,6 +60,7 @@ export type AppendHook = (
  * @category models
  */
 export interface SqlEventJournal extends EventJournal.EventJournalService {
+  /** The kysely instance the journal builds its queries with (bound to `tables.schema`, if any). */
   readonly db: Kysely<any>
   readonly dialect: Dialect
   readonly tables: Tables

@@ -18,12 +18,15 @@ import { storeError } from "./internal/errors.js"
 import { migration as events } from "./migrations/0001_events.js"
 import { migration as meta } from "./migrations/0002_meta.js"
 import { migration as organisationLog } from "./migrations/0003_organisation_log.js"
+import { migration as keys } from "./migrations/0004_keys.js"
 import * as Tables from "./Tables.js"
 
 /** @since 0.1.0 @category models */
 export interface Options {
   /** The prefix of every table (default `ml_`). */
   readonly tablePrefix?: string
+  /** The schema holding the tables, created when missing (PostgreSQL; default: the connection's search path). */
+  readonly schema?: string
   readonly dialect: Dialect
 }
 
@@ -33,9 +36,13 @@ interface Resolved {
 }
 
 const resolve = (options: Options): Resolved => ({
-  tables: Tables.make(options.tablePrefix),
+  tables: Tables.make(options.tablePrefix, options.schema),
   dialect: options.dialect
 })
+
+/** `db` with unqualified table names resolved in the schema, if there is one. */
+const inSchema = (db: Kysely<any>, tables: Tables.Tables): Kysely<any> =>
+  tables.schema === undefined ? db : db.withSchema(tables.schema)
 
 /**
  * Every step, by name, in order.
@@ -43,16 +50,17 @@ const resolve = (options: Options): Resolved => ({
  * @category migrations
  */
 export const all = (options: Options): Readonly<Record<string, Migration>> => {
-  const context = { dialect: options.dialect.name, tables: Tables.make(options.tablePrefix) }
+  const context = { dialect: options.dialect.name, tables: Tables.make(options.tablePrefix, options.schema) }
   return {
     "0001_events": events(context),
     "0002_meta": meta(context),
-    "0003_organisation_log": organisationLog(context)
+    "0003_organisation_log": organisationLog(context),
+    "0004_keys": keys(context)
   }
 }
 
 /** The names of the steps this version knows, in order. @since 0.1.0 @category migrations */
-export const names: ReadonlyArray<string> = ["0001_events", "0002_meta", "0003_organisation_log"]
+export const names: ReadonlyArray<string> = ["0001_events", "0002_meta", "0003_organisation_log", "0004_keys"]
 
 /**
  * The schema version this version of the library writes: the `schema_version`
@@ -60,7 +68,7 @@ export const names: ReadonlyArray<string> = ["0001_events", "0002_meta", "0003_o
  * @since 0.1.0
  * @category migrations
  */
-export const latestVersion = 3
+export const latestVersion = 4
 
 /** The steps as a kysely `MigrationProvider`. @since 0.1.0 @category migrations */
 export const provider = (options: Options): MigrationProvider => ({
@@ -68,21 +76,26 @@ export const provider = (options: Options): MigrationProvider => ({
 })
 
 /**
- * A kysely `Migrator` over the steps, with prefixed bookkeeping tables. For
- * tools and tests (e.g. `migrateTo("0001_events")`); applications call
- * {@link migrate}.
+ * A kysely `Migrator` over the steps, with prefixed bookkeeping tables (in
+ * the schema, if one is given). For tools and tests (e.g.
+ * `migrateTo("0001_events")`); applications call {@link migrate}, which
+ * also locks and refuses newer databases.
  * @since 0.1.0
  * @category migrations
  */
-export const migrator = (db: Kysely<any>, options: Options): Migrator => {
-  const tables = Tables.make(options.tablePrefix)
+export const migrator = (db: Kysely<any>, options: Options): Migrator => makeMigrator(db, options, false)
+
+// Inside migrate()'s own transaction the Migrator must not begin another.
+const makeMigrator = (db: Kysely<any>, options: Options, inTransaction: boolean): Migrator => {
+  const tables = Tables.make(options.tablePrefix, options.schema)
   return new Migrator({
-    db,
+    // the steps create their tables in the schema; kysely creates the schema
+    db: inSchema(db, tables),
     provider: provider(options),
+    ...(tables.schema === undefined ? {} : { migrationTableSchema: tables.schema }),
     migrationTableName: tables.migration,
     migrationLockTableName: tables.migrationLock,
-    // migrate() already runs the steps in its own transaction on such dialects
-    disableTransactions: options.dialect.migrationTransaction !== undefined
+    disableTransactions: inTransaction
   })
 }
 
@@ -102,16 +115,19 @@ export interface State {
 const inspect = async (db: Kysely<any>, options: Resolved): Promise<State> => {
   const { tables } = options
   const present = new Set(
-    (await db.introspection.getTables({ withInternalKyselyTables: true })).map((table) => table.name)
+    (await db.introspection.getTables({ withInternalKyselyTables: true }))
+      .filter((table) => tables.schema === undefined || table.schema === tables.schema)
+      .map((table) => table.name)
   )
+  const scoped = inSchema(db, tables)
   const executed = present.has(tables.migration)
-    ? (await db.selectFrom(tables.migration).select("name").orderBy("name").execute()).map((r) =>
+    ? (await scoped.selectFrom(tables.migration).select("name").orderBy("name").execute()).map((r) =>
         String(r.name)
       )
     : []
   let schemaVersion: number | undefined
   if (present.has(tables.meta)) {
-    const row = await db
+    const row = await scoped
       .selectFrom(tables.meta)
       .select("value")
       .where("key", "=", "schema_version")
@@ -162,8 +178,8 @@ const resolveEffect = (options: Options): Effect.Effect<Resolved, EventJournal.S
  * (`SchemaTooNew`) without writing. Returns the names of the steps it ran.
  *
  * @example
- * import { Dialect, Migrations, Tables } from "@mentor-ledger/sql"
- * const ran = Migrations.migrate(db, { tables: Tables.make(), dialect: Dialect.sqlite })
+ * import { Dialect, Migrations } from "@mentor-ledger/sql"
+ * const ran = Migrations.migrate(db, { dialect: Dialect.sqlite, tablePrefix: "ml_" })
  * @since 0.1.0
  * @category migrations
  */
@@ -179,7 +195,11 @@ const migrateResolved = (db: Kysely<any>, options: Options, resolved: Resolved) 
       const run = async (conn: Kysely<any>) => {
         const refused = tooNew(await inspect(conn, resolved))
         if (refused !== undefined) throw refused
-        const { error, results = [] } = await migrator(conn, options).migrateToLatest()
+        const { error, results = [] } = await makeMigrator(
+          conn,
+          options,
+          options.dialect.migrationTransaction !== undefined
+        ).migrateToLatest()
         if (error !== undefined) {
           const message = error instanceof Error ? error.message : String(error)
           // kysely's own check for steps it does not know (a newer library ran them)
@@ -201,6 +221,7 @@ const migrateResolved = (db: Kysely<any>, options: Options, resolved: Resolved) 
       return db.connection().execute(async (conn) => {
         await sql.raw(begin).execute(conn)
         try {
+          await options.dialect.migrationLock?.(resolved.tables).execute(conn)
           const ran = await run(conn)
           await sql`commit`.execute(conn)
           return ran
@@ -229,7 +250,7 @@ export const check = (db: Kysely<any>, options: Options): Effect.Effect<State, E
       return Effect.fail(
         new EventJournal.StoreError({
           reason: "Unavailable",
-          message: `the database has no ${Tables.make(options.tablePrefix).events} table: open it writable once to create the schema`
+          message: `the database has no ${Tables.make(options.tablePrefix, options.schema).events} table: open it writable once to create the schema`
         })
       )
     }

@@ -8,5 +8,6 @@
 export * as Dialect from "./Dialect.js"
 export * as Executor from "./Executor.js"
 export * as Journal from "./Journal.js"
+export * as KeyStorage from "./KeyStorage.js"
 export * as Migrations from "./Migrations.js"
 export * as Tables from "./Tables.js"

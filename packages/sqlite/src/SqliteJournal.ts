@@ -22,8 +22,8 @@
  *
  * @since 0.1.0
  */
-import { EventJournal, EventStore, type Ids } from "@mentor-ledger/core"
-import { Journal } from "@mentor-ledger/sql"
+import { EventJournal, EventStore, type Ids, KeyStorage, KeyStore } from "@mentor-ledger/core"
+import { Journal, KeyStorage as SqlKeyStorage } from "@mentor-ledger/sql"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -47,6 +47,12 @@ export interface Options {
   readonly create?: boolean
   /** How long to wait for another connection's lock, in milliseconds (default 5000). */
   readonly busyTimeout?: number
+  /**
+   * How data keys are wrapped in the key table (default: unwrapped, i.e.
+   * whoever holds the file holds the keys). Use `KeyStore.layerMasterKey`
+   * with a key kept outside the database, or your KMS; see docs/privacy.md.
+   */
+  readonly keyWrapper?: Layer.Layer<KeyStore.KeyWrapper>
 }
 
 /**
@@ -71,12 +77,22 @@ export const make: (
  */
 export const layerJournal = (
   options: Options
-): Layer.Layer<EventJournal.EventJournal | Journal.SqlJournal, EventJournal.StoreError> =>
-  Layer.scopedContext(
+): Layer.Layer<
+  EventJournal.EventJournal | Journal.SqlJournal | KeyStorage.KeyStorage | KeyStore.KeyStore,
+  EventJournal.StoreError
+> => {
+  const journal = Layer.scopedContext(
     Effect.map(make(options), (journal) =>
       Context.make(EventJournal.EventJournal, journal).pipe(Context.add(Journal.SqlJournal, journal))
     )
   )
+  // The key store keeps its keys in the same file, in the `<prefix>keys` table.
+  const keys = KeyStore.layer().pipe(
+    Layer.provideMerge(SqlKeyStorage.layer),
+    Layer.provide(options.keyWrapper ?? KeyStore.layerUnwrapped)
+  )
+  return Layer.provideMerge(keys, journal)
+}
 
 /**
  * The core's `EventStore` and `EventJournal` on an SQLite file, open for the
@@ -96,7 +112,11 @@ export const layerJournal = (
 export const layer = (
   options: Options
 ): Layer.Layer<
-  EventStore.EventStore | EventJournal.EventJournal | Journal.SqlJournal,
+  | EventStore.EventStore
+  | EventJournal.EventJournal
+  | Journal.SqlJournal
+  | KeyStorage.KeyStorage
+  | KeyStore.KeyStore,
   EventJournal.StoreError,
   Ids.IdGenerator
 > => Layer.provideMerge(EventStore.layer, layerJournal(options))
@@ -108,8 +128,10 @@ export const layer = (
  */
 export interface OpenJournal {
   readonly journal: Journal.SqlEventJournal
-  /** The journal as a layer (for `createLedger`); it does not own the database: call {@link OpenJournal.close}. */
-  readonly layer: Layer.Layer<EventJournal.EventJournal | Journal.SqlJournal>
+  /** The journal and its key store as a layer (for `createLedger`); it does not own the database: call {@link OpenJournal.close}. */
+  readonly layer: Layer.Layer<
+    EventJournal.EventJournal | Journal.SqlJournal | KeyStorage.KeyStorage | KeyStore.KeyStore
+  >
   /** Closes the database. */
   readonly close: () => Promise<void>
 }
@@ -138,9 +160,15 @@ export const open = async (options: Options): Promise<OpenJournal> => {
   const journal = exit.value
   return {
     journal,
-    layer: Layer.succeedContext(
-      Context.make(EventJournal.EventJournal, journal as EventJournal.EventJournalService).pipe(
-        Context.add(Journal.SqlJournal, journal)
+    layer: Layer.provideMerge(
+      KeyStore.layer().pipe(
+        Layer.provideMerge(SqlKeyStorage.layer),
+        Layer.provide(options.keyWrapper ?? KeyStore.layerUnwrapped)
+      ),
+      Layer.succeedContext(
+        Context.make(EventJournal.EventJournal, journal as EventJournal.EventJournalService).pipe(
+          Context.add(Journal.SqlJournal, journal)
+        )
       )
     ),
     close: () => Effect.runPromise(Scope.close(scope, Exit.void))

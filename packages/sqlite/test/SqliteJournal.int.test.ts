@@ -148,10 +148,12 @@ describe("opening", () => {
     database.close()
     expect(tables).toEqual([
       "hr_ml_events",
+      "hr_ml_keys",
       "hr_ml_meta",
       "hr_ml_migration",
       "hr_ml_migration_lock",
       "ml_events",
+      "ml_keys",
       "ml_meta",
       "ml_migration",
       "ml_migration_lock"

@@ -35,7 +35,8 @@ const bind = <K extends string>(prepared: Prepared<K>, args: Readonly<Record<K, 
   return { ...prepared.query, parameters }
 }
 
-const selected = [
+/** The columns of a row, in insert order. */
+const columns = [
   "position",
   "transaction_id",
   "organisation",
@@ -51,6 +52,12 @@ const selected = [
   "recorded_at"
 ] as const
 
+// Read as JSON text: PostgreSQL's jsonb would otherwise be parsed by the
+// driver only to be serialised again for the port (a no-op in SQLite).
+const selected = columns.map((c) =>
+  c === "payload" || c === "metadata" ? sql<string>`cast(${sql.ref(c)} as text)`.as(c) : c
+)
+
 /** Rows per insert statement: 13 parameters a row stays far below every driver's limit. */
 const chunkSize = 100
 
@@ -61,8 +68,9 @@ const chunkSize = 100
 class CorruptRow extends Data.TaggedError("CorruptRow")<{ readonly message: string }> {}
 
 const decode = (r: Row): EventJournal.StoredEvent => {
-  const occurredAt = new Date(r.occurred_at as string)
-  const recordedAt = new Date(r.recorded_at as string)
+  // SQLite keeps ISO text; PostgreSQL's timestamptz arrives as a Date
+  const occurredAt = new Date(r.occurred_at as string | Date)
+  const recordedAt = new Date(r.recorded_at as string | Date)
   if (Number.isNaN(occurredAt.getTime()) || Number.isNaN(recordedAt.getTime())) {
     throw new CorruptRow({ message: `event ${String(r.event_id)} has an invalid occurred_at or recorded_at` })
   }
@@ -76,7 +84,7 @@ const decode = (r: Row): EventJournal.StoredEvent => {
     eventId: r.event_id as string,
     eventType: r.event_type as string,
     schemaVersion: Number(r.schema_version),
-    // PostgreSQL returns jsonb as a value; the port carries JSON text.
+    // selected as text; a value only from a driver that parses JSON anyway
     payload: typeof r.payload === "string" ? r.payload : JSON.stringify(r.payload),
     metadata: typeof r.metadata === "string" ? r.metadata : JSON.stringify(r.metadata),
     occurredAt,
@@ -161,11 +169,12 @@ const stepEffect = <A>(steps: Steps<A>, tx: Executor): Effect.Effect<A, AppendFa
 // The journal
 // ---------------------------------------------------------------------------
 
-export const make = (db: Kysely<any>, options: Options): SqlEventJournal => {
+export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
   const { dialect } = options
-  const tables = Tables.make(options.tablePrefix)
-  const executor = options.executor ?? fromKysely(db)
-  const { positions } = dialect
+  const tables = Tables.make(options.tablePrefix, options.schema)
+  const db = tables.schema === undefined ? base : base.withSchema(tables.schema)
+  const executor = options.executor ?? fromKysely(base)
+  const { positions, streamLocks } = dialect
   const hooks = new Set<{ readonly hook: AppendHook }>()
   const fail = (doing: string) => (e: DriverError) => Effect.fail(storeError(dialect, tables, doing, e.cause))
 
@@ -181,6 +190,11 @@ export const make = (db: Kysely<any>, options: Options): SqlEventJournal => {
 
   const lastPositionQuery =
     positions._tag === "Assigned" ? positions.lastPosition(tables).compile(db) : undefined
+
+  const lockQuery =
+    streamLocks === undefined
+      ? undefined
+      : prepare(streamLocks.statement(marker("keys")).compile(db), ["keys"])
 
   // readStream: one query per combination of the optional bounds
   type StreamKey = "organisation" | "stream" | "from" | "to" | "until"
@@ -209,6 +223,8 @@ export const make = (db: Kysely<any>, options: Options): SqlEventJournal => {
           eb.tuple(marker("transaction"), marker("sequence"))
         )
       )
+    // concurrent writers: only rows of transactions that have ended
+    if (positions._tag === "Generated") query = query.where("transaction_id", "<", positions.horizon)
     if (byOrganisation) query = query.where("organisation", "=", marker("organisation"))
     return prepare(
       query
@@ -221,7 +237,7 @@ export const make = (db: Kysely<any>, options: Options): SqlEventJournal => {
   })
 
   // inserts: one compiled statement per row count, made on first use
-  const insertColumns = selected.filter((c) => positions._tag === "Assigned" || c !== "position")
+  const insertColumns = columns.filter((c) => positions._tag === "Assigned" || c !== "position")
   const assigned = positions._tag === "Assigned"
   const width = insertColumns.length
   // slots: for each parameter, its cell (row * width + column); undefined
@@ -274,6 +290,9 @@ export const make = (db: Kysely<any>, options: Options): SqlEventJournal => {
     readonly results: ReadonlyArray<EventJournal.StreamAppended>
     readonly stored: ReadonlyArray<EventJournal.StoredEvent>
   }> {
+    if (lockQuery !== undefined && streamLocks !== undefined) {
+      yield bind(lockQuery, { keys: streamLocks.keys(tables, batches) })
+    }
     let last = 0
     if (lastPositionQuery !== undefined) {
       const rows = yield lastPositionQuery

@@ -17,7 +17,9 @@ export const migration = (context: {
       await db.schema
         .createTable(events)
         // SQLite: an alias of the rowid, never reused (AUTOINCREMENT).
-        // PostgreSQL: an identity; the transaction id orders commits.
+        // PostgreSQL: an identity; the log is ordered by the writing
+        // transaction's id (pg_current_xact_id(), a 64-bit xid8 that fits
+        // a bigint), then by this position.
         .addColumn("position", postgres ? "bigint" : "integer", (c) =>
           postgres ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement()
         )
@@ -29,10 +31,14 @@ export const migration = (context: {
         .addColumn("event_id", "text", (c) => c.notNull())
         .addColumn("event_type", "text", (c) => c.notNull())
         .addColumn("schema_version", "integer", (c) => c.notNull())
+        // JSON: PostgreSQL checks and stores it as jsonb (queryable by read
+        // models and operators); SQLite keeps the text.
         .addColumn("payload", postgres ? "jsonb" : "text", (c) => c.notNull())
-        .addColumn("metadata", "text", (c) => c.notNull())
-        .addColumn("occurred_at", "text", (c) => c.notNull())
-        .addColumn("recorded_at", "text", (c) => c.notNull())
+        .addColumn("metadata", postgres ? "jsonb" : "text", (c) => c.notNull())
+        // Instants: timestamptz in PostgreSQL; ISO-8601 UTC text in SQLite,
+        // which sorts as the instants do.
+        .addColumn("occurred_at", postgres ? "timestamptz" : "text", (c) => c.notNull())
+        .addColumn("recorded_at", postgres ? "timestamptz" : "text", (c) => c.notNull())
         .addUniqueConstraint(streamVersionKey, ["organisation", "stream", "version"])
         .addUniqueConstraint(eventIdKey, ["event_id"])
         .execute()

@@ -40,6 +40,8 @@ const openDatabase = (options: Options, tables: Tables.Tables) =>
         else database.pragma("journal_mode = WAL")
         database.pragma("synchronous = NORMAL")
         database.pragma("foreign_keys = ON")
+        // Shredded keys are overwritten on disk, not only unlinked (crypto-shredding).
+        database.pragma("secure_delete = ON")
       } catch (error) {
         database.close()
         throw error

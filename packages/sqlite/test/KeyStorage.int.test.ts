@@ -1,0 +1,190 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { createLedger, Ids, KeyStorage, Template } from "@mentor-ledger/core"
+import { KeyStorage as SqlKeyStorage } from "@mentor-ledger/sql"
+import * as Effect from "effect/Effect"
+import { afterEach, describe, expect, it } from "vitest"
+import { SqliteJournal } from "../src/index.js"
+import { makeTempDir } from "./tempFile.js"
+
+const org = Ids.defaultOrganisation
+const subject = (n: number) => KeyStorage.personSubject(org, Ids.sequentialId(n))
+const at = new Date("2026-01-01T00:00:00.000Z")
+const key = (n: number, fill: number): KeyStorage.StoredKey => ({
+  ...subject(n),
+  material: new Uint8Array(32).fill(fill),
+  wrapping: "none",
+  createdAt: at
+})
+
+const dirs: Array<ReturnType<typeof makeTempDir>> = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove()
+})
+const tempDir = () => {
+  const d = makeTempDir()
+  dirs.push(d)
+  return d
+}
+
+describe("SQLite key storage: the row contract", () => {
+  it("keeps the first key, refuses erased subjects, keeps the first erasure date, shreds keys", async () => {
+    const { file } = tempDir()
+    const { journal, close } = await SqliteJournal.open({ filename: file("keys.db") })
+    try {
+      const rows = SqlKeyStorage.make(journal)
+      const run = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
+      expect(await run(rows.insert(key(1, 1)))).toEqual(key(1, 1))
+      expect(await run(rows.insert(key(1, 2)))).toEqual(key(1, 1))
+      expect(await run(rows.get([subject(1), subject(2)]))).toEqual([key(1, 1)])
+      await run(rows.markErased([{ ...subject(2), erasedAt: at }]))
+      await run(rows.markErased([{ ...subject(2), erasedAt: new Date("2027-01-01T00:00:00.000Z") }]))
+      expect(await run(rows.insert(key(2, 3)))).toBeNull()
+      expect(await run(rows.erased({ subjects: [subject(2), subject(1)] }))).toEqual([
+        { ...subject(2), erasedAt: at }
+      ])
+      expect(await run(rows.erased({ organisation: Ids.OrganisationId.make("other") }))).toEqual([])
+      // An erased subject whose key existed: the key goes, the erasure stays, no new key ever.
+      await run(rows.markErased([{ ...subject(1), erasedAt: at }]))
+      await run(rows.delete([subject(1)]))
+      expect(await run(rows.get([subject(1)]))).toEqual([])
+      expect(await run(rows.insert(key(1, 4)))).toBeNull()
+      // A shredded key without an erasure record may be issued again.
+      expect(await run(rows.insert(key(3, 5)))).toEqual(key(3, 5))
+      await run(rows.delete([subject(3)]))
+      expect(await run(rows.insert(key(3, 6)))).toEqual(key(3, 6))
+    } finally {
+      await close()
+    }
+  })
+})
+
+describe("SQLite files hold no plaintext content", () => {
+  const scan = (dir: string, needles: ReadonlyArray<string>) => {
+    const found: Array<string> = []
+    for (const name of readdirSync(dir)) {
+      const bytes = readFileSync(join(dir, name))
+      for (const needle of needles)
+        if (bytes.includes(Buffer.from(needle, "utf8"))) found.push(`${name}: ${needle}`)
+    }
+    return found
+  }
+
+  it("neither the main file nor the WAL contains content, before or after erasure; erasure keeps the log", async () => {
+    const { dir, file } = tempDir()
+    const opened = await SqliteJournal.open({ filename: file("ledger.db") })
+    const ledger = createLedger({ store: opened.layer })
+    const n = (i: number) => Ids.sequentialId(i)
+    const coordinator = { personId: n(1), role: "coordinator" } as const
+    const mentor = { personId: n(2), role: "mentor" } as const
+    const mentee = { personId: n(3), role: "mentee" } as const
+    const secrets = [
+      "SWOT-strength-7f3a",
+      "SWOT-threat-9c1e",
+      "agreement-goal-2b8d",
+      "summary-text-5e6f",
+      "amend-4a2c"
+    ]
+    try {
+      await ledger.execute({
+        _tag: "LaunchProgramme",
+        actor: coordinator,
+        programmeId: n(10),
+        name: "Induction",
+        templates: [Template.earlyCareerInduction]
+      })
+      await ledger.execute({
+        _tag: "EnrolMentor",
+        actor: coordinator,
+        programmeId: n(10),
+        mentorId: n(2),
+        capacity: 3
+      })
+      await ledger.execute({
+        _tag: "RecordMentorTraining",
+        actor: coordinator,
+        programmeId: n(10),
+        mentorId: n(2),
+        course: "Mentor training for ECEC teachers"
+      })
+      await ledger.execute({
+        _tag: "RequestMentoring",
+        actor: mentee,
+        mentorshipId: n(20),
+        programmeId: n(10),
+        templateId: "early-career-induction",
+        menteeIds: [n(3)],
+        supervisorId: null
+      })
+      await ledger.execute({
+        _tag: "MatchMentor",
+        actor: coordinator,
+        mentorshipId: n(20),
+        mentorIds: [n(2)]
+      })
+      await ledger.execute({
+        _tag: "SubmitSelfAssessment",
+        actor: mentee,
+        mentorshipId: n(20),
+        strengths: secrets[0]!,
+        weaknesses: "w",
+        opportunities: "o",
+        threats: secrets[1]!
+      })
+      await ledger.execute({
+        _tag: "SignAgreement",
+        actor: mentee,
+        mentorshipId: n(20),
+        goals: [secrets[2]!],
+        topics: ["t"],
+        plannedMeetings: 6,
+        cadenceDays: 14,
+        confidentiality: true,
+        signatories: [n(2), n(3)]
+      })
+      await ledger.execute({
+        _tag: "HoldMeeting",
+        actor: mentor,
+        mentorshipId: n(20),
+        meetingId: n(30),
+        modality: "video",
+        durationMinutes: 60
+      })
+      await ledger.execute({
+        _tag: "DraftSummary",
+        actor: mentor,
+        mentorshipId: n(20),
+        meetingId: n(30),
+        text: secrets[3]!
+      })
+      await ledger.execute({
+        _tag: "AmendSummary",
+        actor: mentee,
+        mentorshipId: n(20),
+        meetingId: n(30),
+        text: secrets[4]!
+      })
+
+      expect(scan(dir, secrets)).toEqual([])
+      const before = await ledger.mentorship(n(20))
+
+      await ledger.erase(n(3))
+      expect(scan(dir, secrets)).toEqual([])
+      // The process facts survive: the aggregate still replays to the same phase and counts.
+      const after = await ledger.mentorship(n(20))
+      expect(after.state._tag === "Active" && after.state.meetingsHeld).toBe(1)
+      expect(after.state._tag === "Active" && after.state.phase).toBe(
+        before.state._tag === "Active" ? before.state.phase : "?"
+      )
+      // The mentee's content reads as erased for the mentor, who could read it before.
+      const history = await ledger.history(n(20), mentor)
+      const swot = history.find((e) => e.event._tag === "SelfAssessmentSubmitted")!
+      const text = JSON.stringify(swot.event)
+      expect(text).not.toContain(secrets[0])
+      expect(text).toContain("ContentErased")
+    } finally {
+      await ledger.close()
+      await opened.close()
+    }
+  })
+})
