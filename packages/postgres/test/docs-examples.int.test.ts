@@ -1,0 +1,142 @@
+/**
+ * The examples of docs/postgres.md. The page quotes the `// #region`
+ * blocks of this file verbatim (the first test checks that it still does),
+ * so every example there compiles, and runs here against the test server.
+ */
+import { readFileSync } from "node:fs"
+import { createLedger, EventJournal, EventStore, Ids, Template } from "@mentor-ledger/core"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import { describe, expect, it } from "vitest"
+import { PgJournal } from "../src/index.js"
+import { batch, eventId, eventually, fresh, listening, range, run } from "./fixtures.js"
+import { dropSchema, onServer, query, schemaName, serverUrl } from "./server.js"
+
+// #region promise-api
+const launch = async (url: string, schema: string) => {
+  const ledger = createLedger({ store: PgJournal.layerJournal({ url, schema }) })
+  try {
+    await ledger.execute({
+      _tag: "LaunchProgramme",
+      actor: { personId: "0190a1b2-0000-7000-8000-000000000001", role: "coordinator" },
+      programmeId: "0190a1b2-0000-7000-8000-0000000000aa",
+      name: "Headmasters as Mentors 2026",
+      templates: [Template.headmastersAsMentors]
+    })
+  } finally {
+    await ledger.close() // ends the connection pool
+  }
+}
+// #endregion
+
+// #region effect-layer
+const store = (url: string, schema: string) =>
+  PgJournal.layer({ url, schema, maxConnections: 20 }).pipe(Layer.provide(Ids.layerUuidV7))
+
+const programmeVersion = (url: string, schema: string, programmeId: string) =>
+  Effect.flatMap(EventStore.EventStore, (events) =>
+    events.version(EventStore.programmeStream(programmeId))
+  ).pipe(Effect.provide(store(url, schema)))
+// #endregion
+
+// #region follow-the-log
+/**
+ * Hands every event after `from` to `handle`, batch by batch in log order,
+ * until interrupted: it reads when an append commits (LISTEN) and every
+ * second anyway, so a lost notification or a lost listening connection
+ * only delays it.
+ */
+const follow = (
+  journal: PgJournal.PgEventJournal,
+  from: EventJournal.LogPosition,
+  handle: (events: ReadonlyArray<EventJournal.StoredEvent>) => Effect.Effect<void>
+) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const wake = yield* Queue.sliding<void>(1)
+      yield* Effect.forkScoped(
+        journal.notifications.pipe(
+          Stream.runForEach(() => Queue.offer(wake, undefined)),
+          Effect.retry(Schedule.spaced("1 second")) // listen again after a lost connection
+        )
+      )
+      let after = from
+      while (true) {
+        const events = yield* journal.readAll({ after, limit: 500 })
+        if (events.length > 0) {
+          yield* handle(events)
+          after = events[events.length - 1]!.position
+        } else {
+          yield* Effect.ignore(Effect.timeout(Queue.take(wake), "1 second"))
+        }
+      }
+    })
+  )
+// #endregion
+
+/** The regions of this file, dedented, by name. */
+const regions = (): Map<string, string> => {
+  const source = readFileSync(new URL(import.meta.url), "utf8")
+  const out = new Map<string, string>()
+  for (const [, indent, name, body] of source.matchAll(
+    /^( *)\/\/ #region (\S+)\n([\s\S]*?)^ *\/\/ #endregion/gm
+  ))
+    out.set(name!, body!.replace(new RegExp(`^${indent}`, "gm"), "").trimEnd())
+  return out
+}
+
+describe("docs/postgres.md", () => {
+  it("quotes every example of this file as it is", () => {
+    const page = readFileSync(new URL("../../../docs/postgres.md", import.meta.url), "utf8")
+    const found = regions()
+    expect([...found.keys()]).toEqual(["promise-api", "effect-layer", "follow-the-log"])
+    for (const [name, code] of found) expect(page, `region ${name}`).toContain(code)
+  })
+})
+
+onServer("docs/postgres.md examples", () => {
+  it("the Promise API and the layer record and read a programme", async () => {
+    const [url, schema] = [serverUrl(), schemaName()]
+    try {
+      await launch(url, schema)
+      expect(
+        await Effect.runPromise(programmeVersion(url, schema, "0190a1b2-0000-7000-8000-0000000000aa"))
+      ).toBe(1)
+      expect(await query(`select event_type from "${schema}".ml_events`)).toEqual([
+        { event_type: "ProgrammeLaunched" }
+      ])
+    } finally {
+      await dropSchema(schema)
+    }
+  })
+
+  it("following the log hands over every event once, in order, woken by notifications", async () => {
+    await run(
+      Effect.gen(function* () {
+        const journal = yield* fresh()
+        yield* journal.append([batch("s-1", 0, 1, 2)])
+        const seen: Array<string> = []
+        const follower = yield* Effect.fork(
+          follow(journal, EventJournal.start, (events) =>
+            Effect.sync(() => seen.push(...events.map((e) => e.eventId)))
+          )
+        )
+        yield* Effect.promise(() => eventually(async () => seen.length === 2, "the follower caught up"))
+        yield* Effect.promise(() => listening(journal.channel))
+        const started = Date.now()
+        yield* journal.append([batch("s-1", 2, 3), batch("s-2", 0, 4, 5)])
+        yield* Effect.promise(() =>
+          eventually(async () => seen.length === 5, "the follower heard the append")
+        )
+        // woken by the notification, well before the one-second poll
+        expect(Date.now() - started).toBeLessThan(900)
+        yield* Fiber.interrupt(follower)
+        expect(seen).toEqual(range(1, 5).map(eventId))
+      })
+    )
+  })
+})
