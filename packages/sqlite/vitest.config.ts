@@ -5,6 +5,7 @@ export default defineProject({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     name: "sqlite",
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/setup.ts"]
   }
 })

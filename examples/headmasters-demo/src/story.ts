@@ -197,13 +197,16 @@ export const playHeadmastersStory = async (
       meetingId: meeting(n)
     })
   }
-  await step({
-    _tag: "GiveConsent",
-    actor: headmaster,
-    occurredAt: day(100),
-    mentorshipId: c.mentorship,
-    item: { kind: "summary", id: meeting(1) }
-  })
+  // A summary concerns both mentees: it is shared when each of them consents.
+  for (const mentee of [c.headmaster, c.deputy]) {
+    await step({
+      _tag: "GiveConsent",
+      actor: { personId: mentee, role: "mentee" },
+      occurredAt: day(100),
+      mentorshipId: c.mentorship,
+      item: { kind: "summary", id: meeting(1) }
+    })
+  }
   await step({
     _tag: "HoldEvaluation",
     actor: mentor,

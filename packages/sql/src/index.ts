@@ -1,5 +1,6 @@
 /**
- * @mentor-ledger/sql: the event journal and its migrations, written once
+ * @mentor-ledger/sql: the event journal and its migrations, the projection
+ * runtime, the read models and their viewer-scoped queries, written once
  * with kysely for SQLite and PostgreSQL. Adapters (`@mentor-ledger/sqlite`)
  * bring the driver.
  *
@@ -10,4 +11,7 @@ export * as Executor from "./Executor.js"
 export * as Journal from "./Journal.js"
 export * as KeyStorage from "./KeyStorage.js"
 export * as Migrations from "./Migrations.js"
+export * as Projection from "./Projection.js"
+export * as Queries from "./Queries.js"
+export * as ReadModels from "./ReadModels.js"
 export * as Tables from "./Tables.js"

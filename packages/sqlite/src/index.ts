@@ -4,3 +4,4 @@
  * @since 0.1.0
  */
 export * as SqliteJournal from "./SqliteJournal.js"
+export * as SqliteReadModels from "./SqliteReadModels.js"

@@ -1,0 +1,342 @@
+/**
+ * Projections: read-model tables kept up to date from the event log,
+ * written once with kysely for SQLite and PostgreSQL.
+ *
+ * A {@link Projection} is a named, versioned definition: the tables it owns
+ * and a function from a batch of decoded events to table changes (compiled
+ * kysely queries, run through the journal's {@link Executor.Executor}). Its
+ * tables are named `<prefix>rm_<table>_v<version>`, so that they sit beside
+ * a host application's own tables, and a new version is built beside the
+ * old one.
+ *
+ * The {@link Runtime} runs projections in two modes, which can be mixed:
+ * - **inline**: inside every append's transaction (the journal's
+ *   `onAppend` hook), so the read models change with the log, atomically;
+ * - **catch-up**: a worker reads the global log from each projection's
+ *   checkpoint and applies it in batches; each batch is one transaction
+ *   with the checkpoint update, so a crash loses nothing and doubles
+ *   nothing, and two workers never apply the same batch.
+ *
+ * A full rebuild drops the tables, creates them again and replays the log.
+ * A changed projection gets a new version: its tables are built by
+ * catch-up while the current version keeps serving, then
+ * {@link Runtime.activate} switches queries to it and
+ * {@link Runtime.drop} removes the old tables.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { Projection, ReadModels } from "@mentor-ledger/sql"
+ * const program = Effect.gen(function* () {
+ *   const runtime = yield* Projection.make(journal, ReadModels.projections)
+ *   yield* runtime.catchUp()
+ * })
+ *
+ * @since 0.1.0
+ */
+import type { EventJournal, EventStore, Events } from "@mentor-ledger/core"
+import * as EffectContext from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { CompiledQuery, Kysely } from "kysely"
+import type { Dialect } from "./Dialect.js"
+import type { Row } from "./Executor.js"
+import * as internal from "./internal/runtime.js"
+import type { SqlEventJournal } from "./Journal.js"
+
+/**
+ * The queries of one batch as a generator: it yields each compiled query
+ * and is given back the rows it returned. The runtime runs it synchronously
+ * on a synchronous driver (better-sqlite3) and through Effect on others.
+ * @since 0.1.0
+ * @category models
+ */
+export type Steps<A> = Generator<CompiledQuery, A, ReadonlyArray<Row>>
+
+/**
+ * What a projection is given on a database.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Context {
+  /** For building queries (compile them with it; the runtime runs them). */
+  readonly db: Kysely<any>
+  readonly dialect: Dialect
+  /** The physical name of each of the projection's tables, by its logical name. */
+  readonly tables: Readonly<Record<string, string>>
+}
+
+/**
+ * What the runtime tells a projection about a batch.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Batch {
+  /**
+   * The previous batch this projection applied committed, and nothing has
+   * written its tables since (its checkpoint is where that batch left it).
+   * Only then may a projection trust rows it kept in memory from before.
+   */
+  readonly continues: boolean
+}
+
+/**
+ * A projection prepared on a database.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Prepared {
+  /** Creates the tables (idempotent: `if not exists`). */
+  readonly create: ReadonlyArray<CompiledQuery>
+  /**
+   * Creates the secondary indexes (idempotent). A full rebuild creates
+   * them after the replay, which is faster than keeping them up to date
+   * row by row; otherwise they come with the tables.
+   */
+  readonly indexes?: ReadonlyArray<CompiledQuery>
+  /**
+   * The table changes for a batch of events, in log order. It runs inside
+   * the batch's transaction; throwing rolls the batch back.
+   */
+  readonly apply: (events: ReadonlyArray<EventStore.RecordedEvent>, batch: Batch) => Steps<void>
+}
+
+/**
+ * A named, versioned projection.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Projection {
+  /** Lower-case letters, digits and `_`, e.g. `mentorships`. */
+  readonly name: string
+  /** Raise it whenever the tables or the way they are filled change. */
+  readonly version: number
+  /** The logical names of its tables (lower-case letters, digits and `_`). */
+  readonly tables: ReadonlyArray<string>
+  /** The event types it reads; the others are skipped without being decoded. All when absent. */
+  readonly eventTypes?: ReadonlyArray<Events.EventType>
+  readonly prepare: (context: Context) => Prepared
+}
+
+/**
+ * Defines a projection (checks its names).
+ *
+ * @example
+ * import { Projection } from "@mentor-ledger/sql"
+ * const meetingsPerDay = Projection.define({
+ *   name: "meetings_per_day",
+ *   version: 1,
+ *   tables: ["days"],
+ *   eventTypes: ["MeetingHeld"],
+ *   prepare: ({ db, tables }) => ({
+ *     create: [db.schema.createTable(tables.days).ifNotExists()
+ *       .addColumn("day", "text", (c) => c.primaryKey())
+ *       .addColumn("meetings", "integer", (c) => c.notNull()).compile()],
+ *     apply: function* (events) {
+ *       for (const e of events) {
+ *         const day = e.event.occurredAt.toISOString().slice(0, 10)
+ *         yield db.insertInto(tables.days).values({ day, meetings: 1 })
+ *           .onConflict((oc) => oc.column("day").doUpdateSet((eb) => ({ meetings: eb("meetings", "+", 1) })))
+ *           .compile()
+ *       }
+ *     }
+ *   })
+ * })
+ * @since 0.1.0
+ * @category constructors
+ */
+export const define = (projection: Projection): Projection => {
+  internal.validate(projection)
+  return projection
+}
+
+/**
+ * The physical name of a projection table: `<prefix>rm_<table>_v<version>`.
+ * @since 0.1.0
+ * @category names
+ */
+export const tableName = (prefix: string, table: string, version: number): string =>
+  internal.tableName(prefix, table, version)
+
+/**
+ * A projection failed:
+ * - `EventDecode`: a stored event could not be decoded (`cause`: the core's `EventDecodeError`);
+ * - `Apply`: the projection's code threw while applying a batch (`cause`);
+ * - `Definition`: a definition is invalid (names, duplicate versions);
+ * - `NotFound`: no such projection or version;
+ * - `NotReady`: a version cannot be activated before it has caught up;
+ * - `InUse`: the current version cannot be dropped.
+ * Driver failures are the core's `StoreError`. Nothing of a failed batch
+ * is written.
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProjectionError extends Data.TaggedError("ProjectionError")<{
+  readonly reason: "EventDecode" | "Apply" | "Definition" | "NotFound" | "NotReady" | "InUse"
+  /** `name@version`, when one projection is concerned. */
+  readonly projection: string
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+/** What the runtime can fail with. @since 0.1.0 @category errors */
+export type RuntimeError = ProjectionError | EventJournal.StoreError
+
+/**
+ * A projection version as stored: where it stands in the log.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Status {
+  readonly name: string
+  readonly version: number
+  /** The position of the last event applied (`start` before any). */
+  readonly checkpoint: EventJournal.LogPosition
+  /**
+   * `building`: catching up, inline appends leave it alone;
+   * `live`: it has reached the end of the log once, inline appends keep it up to date.
+   */
+  readonly state: "building" | "live"
+  /** Whether queries read this version. */
+  readonly current: boolean
+  /** Its physical tables. */
+  readonly tables: ReadonlyArray<string>
+  readonly updatedAt: string
+}
+
+/** @since 0.1.0 @category models */
+export interface CatchUpOptions {
+  /** Only these projections (`name` or `name@version`); default: every projection of the runtime. */
+  readonly only?: ReadonlyArray<string>
+  /** Events read per batch (one transaction each). Default 2,000. */
+  readonly batchSize?: number
+  /** Stop after this many batches (default: at the end of the log). */
+  readonly maxBatches?: number
+}
+
+/** @since 0.1.0 @category models */
+export interface CatchUpResult {
+  /** Events read from the log. */
+  readonly events: number
+  /** Batches applied (transactions committed). */
+  readonly batches: number
+  /** Whether the end of the log was reached. */
+  readonly caughtUp: boolean
+}
+
+/**
+ * The projection runtime on one SQL journal.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Runtime {
+  readonly journal: SqlEventJournal
+  readonly projections: ReadonlyArray<Projection>
+  /**
+   * Creates the checkpoint and current-version tables, and each
+   * projection's tables with its checkpoint at the start of the log (if
+   * missing). The first version of a name becomes its current version.
+   */
+  readonly setup: Effect.Effect<void, RuntimeError>
+  /** Catch-up mode: applies the log from each checkpoint, in batches, one transaction each. */
+  readonly catchUp: (options?: CatchUpOptions) => Effect.Effect<CatchUpResult, RuntimeError>
+  /**
+   * Catch-up as a worker: catches up, waits `pollInterval` (default 1 s),
+   * and again, until interrupted.
+   */
+  readonly worker: (
+    options?: CatchUpOptions & { readonly pollInterval?: Duration.DurationInput }
+  ) => Effect.Effect<never, RuntimeError>
+  /**
+   * Inline mode, for the scope's lifetime: sets up, catches up, then
+   * applies every append inside its transaction (a failing projection
+   * fails the append, which writes nothing). Projections still `building`
+   * are left to catch-up.
+   */
+  readonly inline: Effect.Effect<void, RuntimeError, Scope.Scope>
+  /**
+   * A full rebuild in place: drops and creates the tables, then replays the
+   * log once for all of them. `projections`: names (their current version,
+   * or the highest this runtime has) or `name@version`; default: every
+   * projection of the runtime. While it runs, queries see the tables fill
+   * up; to rebuild without that, build a new version beside the current one.
+   */
+  readonly rebuild: (
+    projections?: string | ReadonlyArray<string>
+  ) => Effect.Effect<CatchUpResult, RuntimeError>
+  /** Makes a version the one queries read; it must be `live`. */
+  readonly activate: (name: string, version: number) => Effect.Effect<void, RuntimeError>
+  /** Drops a version's tables and checkpoint; not the current version. */
+  readonly drop: (name: string, version: number) => Effect.Effect<void, RuntimeError>
+  /** Every stored projection version. */
+  readonly status: Effect.Effect<ReadonlyArray<Status>, RuntimeError>
+  /** The physical tables of a name's current version, by logical name (empty when unknown). */
+  readonly currentTables: (name: string) => Effect.Effect<Readonly<Record<string, string>>, RuntimeError>
+  /**
+   * After an upgrade: each name whose current version is not one this
+   * runtime defines switches to the highest version it defines, if that
+   * one is `live`. Returns the versions switched to (`name@version`).
+   */
+  readonly upgrade: Effect.Effect<ReadonlyArray<string>, RuntimeError>
+}
+
+/**
+ * The projection runtime as a service (SQL adapters provide it).
+ * @since 0.1.0
+ * @category services
+ */
+export class Projections extends EffectContext.Tag("@mentor-ledger/sql/Projections")<
+  Projections,
+  Runtime
+>() {}
+
+/** @since 0.1.0 @category models */
+export interface Options {
+  /** Events per catch-up batch (default 2,000). */
+  readonly batchSize?: number
+}
+
+/**
+ * Makes the runtime for these projections on an SQL journal (nothing is
+ * written until {@link Runtime.setup}).
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  journal: SqlEventJournal,
+  projections: ReadonlyArray<Projection>,
+  options?: Options
+): Effect.Effect<Runtime, ProjectionError> => internal.make(journal, projections, options)
+
+/**
+ * The runtime for code that does not use Effect: every operation returns
+ * a Promise that rejects with the typed error.
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseRuntime {
+  readonly setup: () => Promise<void>
+  readonly catchUp: (options?: CatchUpOptions) => Promise<CatchUpResult>
+  readonly rebuild: (projections?: string | ReadonlyArray<string>) => Promise<CatchUpResult>
+  readonly activate: (name: string, version: number) => Promise<void>
+  readonly drop: (name: string, version: number) => Promise<void>
+  readonly status: () => Promise<ReadonlyArray<Status>>
+  readonly upgrade: () => Promise<ReadonlyArray<string>>
+  /** Starts a catch-up worker; `stop` interrupts it and waits for it to end. */
+  readonly startWorker: (options?: CatchUpOptions & { readonly pollInterval?: Duration.DurationInput }) => {
+    readonly stop: () => Promise<void>
+  }
+}
+
+/**
+ * The Promise form of a runtime.
+ *
+ * @example
+ * import { Projection } from "@mentor-ledger/sql"
+ * const projections = Projection.toPromise(runtime)
+ * await projections.rebuild() // every read model, in one pass over the log
+ * @since 0.1.0
+ * @category constructors
+ */
+export const toPromise = (runtime: Runtime): PromiseRuntime => internal.toPromise(runtime)

@@ -1,0 +1,799 @@
+import { EventJournal, EventStore } from "@mentor-ledger/core"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import type { CompiledQuery } from "kysely"
+import { DriverError, type Executor, type Row } from "../Executor.js"
+import type { SqlEventJournal } from "../Journal.js"
+import {
+  type CatchUpOptions,
+  type CatchUpResult,
+  type Prepared,
+  type Projection,
+  ProjectionError,
+  type PromiseRuntime,
+  type Runtime,
+  type RuntimeError,
+  type Status,
+  type Steps
+} from "../Projection.js"
+import { bind, slot, template } from "./compiled.js"
+import { storeError } from "./errors.js"
+import * as Log from "./log.js"
+import * as Run from "./steps.js"
+
+// ---------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------
+
+const validName = /^[a-z][a-z0-9_]{0,39}$/
+
+export const tableName = (prefix: string, table: string, version: number): string =>
+  `${prefix}rm_${table}_v${version}`
+
+const idOf = (name: string, version: number) => `${name}@${version}`
+
+const definitionError = (projection: string, message: string) =>
+  new ProjectionError({ reason: "Definition", projection, message })
+
+export const validate = (p: Projection): void => {
+  const id = idOf(p.name, p.version)
+  if (!validName.test(p.name)) {
+    throw definitionError(id, `invalid projection name ${JSON.stringify(p.name)}: use a-z, 0-9 and "_"`)
+  }
+  if (!Number.isSafeInteger(p.version) || p.version < 1) {
+    throw definitionError(id, `invalid version ${p.version}: use a whole number from 1`)
+  }
+  const seen = new Set<string>()
+  for (const t of p.tables) {
+    if (!validName.test(t)) throw definitionError(id, `invalid table name ${JSON.stringify(t)}`)
+    if (seen.has(t)) throw definitionError(id, `table ${t} is listed twice`)
+    seen.add(t)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The registry: checkpoints and current versions
+// ---------------------------------------------------------------------------
+
+type State = "building" | "live"
+
+interface Checkpoint {
+  readonly name: string
+  readonly version: number
+  readonly position: EventJournal.LogPosition
+  readonly state: State
+  readonly tables: Readonly<Record<string, string>>
+  readonly updatedAt: string
+}
+
+const checkpointOf = (r: Row): Checkpoint => ({
+  name: r.projection as string,
+  version: Number(r.version),
+  position: Log.position(r.transaction_id, r.sequence),
+  state: r.state === "live" ? "live" : "building",
+  tables: JSON.parse(String(r.tables)) as Record<string, string>,
+  updatedAt: String(r.updated_at)
+})
+
+/** A batch that trusts nothing kept in memory (inline appends: their transaction is the journal's). */
+const fresh = { continues: false }
+
+/** The appends each projection applied inline, by the rows the journal handed to its hooks. */
+const appliedInline = new WeakMap<ReadonlyArray<EventJournal.StoredEvent>, Set<string>>()
+
+/** A batch found its checkpoint moved by another worker: it is rolled back and read again. */
+class Moved extends Data.TaggedError("Moved")<{}> {}
+
+const registry = (journal: SqlEventJournal) => {
+  const { db } = journal
+  const prefix = journal.tables.prefix
+  const checkpoints = `${prefix}rm_checkpoints`
+  const current = `${prefix}rm_current`
+  const create: ReadonlyArray<CompiledQuery> = [
+    db.schema
+      .createTable(checkpoints)
+      .ifNotExists()
+      .addColumn("projection", "text", (c) => c.notNull())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("transaction_id", "bigint", (c) => c.notNull())
+      .addColumn("sequence", "bigint", (c) => c.notNull())
+      .addColumn("state", "text", (c) => c.notNull())
+      .addColumn("tables", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint(`${checkpoints}_pk`, ["projection", "version"])
+      .compile(),
+    db.schema
+      .createTable(current)
+      .ifNotExists()
+      .addColumn("projection", "text", (c) => c.primaryKey())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("switched_at", "text", (c) => c.notNull())
+      .compile()
+  ]
+  const selectCheckpoints = db
+    .selectFrom(checkpoints)
+    .selectAll()
+    .orderBy("projection")
+    .orderBy("version")
+    .compile()
+  const selectCurrent = db.selectFrom(current).selectAll().orderBy("projection").compile()
+  const insert = template(
+    db
+      .insertInto(checkpoints)
+      .values({
+        projection: slot(0),
+        version: slot(1),
+        transaction_id: slot(2),
+        sequence: slot(3),
+        state: slot(4),
+        tables: slot(5),
+        updated_at: slot(6)
+      })
+      .compile()
+  )
+  // Compare-and-set: moves a checkpoint only from where this batch read it.
+  const advance = template(
+    db
+      .updateTable(checkpoints)
+      .set({ transaction_id: slot(0), sequence: slot(1), state: slot(2), updated_at: slot(3) })
+      .where("projection", "=", slot(4))
+      .where("version", "=", slot(5))
+      .where("transaction_id", "=", slot(6))
+      .where("sequence", "=", slot(7))
+      .returning("projection")
+      .compile()
+  )
+  // Taken first by every batch and inline append where writers run
+  // concurrently (PostgreSQL): a transaction-scoped lock, through the
+  // journal's stream locks, on a name no stream can have (organisation ids
+  // are never empty). It serialises projection writers, so the checkpoints
+  // read next are the latest. SQLite runs one writer at a time anyway.
+  const { streamLocks } = journal.dialect
+  const lock =
+    streamLocks === undefined
+      ? undefined
+      : streamLocks
+          .statement(
+            streamLocks.keys(journal.tables, [{ organisation: "", stream: `${prefix}rm_checkpoints` }])
+          )
+          .compile(db)
+  // Moves a checkpoint forward only: an inline append whose rows sort before
+  // a concurrent one that committed first leaves it where it is.
+  const raise = template(
+    db
+      .updateTable(checkpoints)
+      .set({ transaction_id: slot(0), sequence: slot(1), updated_at: slot(2) })
+      .where("projection", "=", slot(3))
+      .where("version", "=", slot(4))
+      .where((eb) => eb(eb.refTuple("transaction_id", "sequence"), "<", eb.tuple(slot(0), slot(1))))
+      .compile()
+  )
+  const reset = template(
+    db
+      .updateTable(checkpoints)
+      .set({ transaction_id: 0, sequence: 0, state: "building", tables: slot(0), updated_at: slot(1) })
+      .where("projection", "=", slot(2))
+      .where("version", "=", slot(3))
+      .compile()
+  )
+  const remove = template(
+    db.deleteFrom(checkpoints).where("projection", "=", slot(0)).where("version", "=", slot(1)).compile()
+  )
+  const setCurrent = template(
+    db
+      .insertInto(current)
+      .values({ projection: slot(0), version: slot(1), switched_at: slot(2) })
+      .onConflict((oc) =>
+        oc.column("projection").doUpdateSet((eb) => ({
+          version: eb.ref("excluded.version"),
+          switched_at: eb.ref("excluded.switched_at")
+        }))
+      )
+      .compile()
+  )
+  const dropTable = (name: string) => db.schema.dropTable(name).ifExists().compile()
+  return {
+    checkpoints,
+    current,
+    create,
+    selectCheckpoints,
+    selectCurrent,
+    insert: (c: Omit<Checkpoint, "position">) =>
+      bind(insert, [c.name, c.version, 0, 0, c.state, JSON.stringify(c.tables), c.updatedAt]),
+    advance: (
+      name: string,
+      version: number,
+      from: EventJournal.LogPosition,
+      to: EventJournal.LogPosition,
+      state: State,
+      at: string
+    ) =>
+      bind(advance, [to.transaction, to.sequence, state, at, name, version, from.transaction, from.sequence]),
+    lock,
+    raise: (name: string, version: number, to: EventJournal.LogPosition, at: string) =>
+      bind(raise, [to.transaction, to.sequence, at, name, version]),
+    reset: (name: string, version: number, tables: Readonly<Record<string, string>>, at: string) =>
+      bind(reset, [JSON.stringify(tables), at, name, version]),
+    remove: (name: string, version: number) => bind(remove, [name, version]),
+    setCurrent: (name: string, version: number, at: string) => bind(setCurrent, [name, version, at]),
+    dropTable
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The runtime
+// ---------------------------------------------------------------------------
+
+interface Active {
+  readonly def: Projection
+  readonly id: string
+  readonly tables: Readonly<Record<string, string>>
+  readonly prepared: Prepared
+  readonly handles: (eventType: string) => boolean
+}
+
+const defaultBatchSize = 2000
+/** Events per read when an inline append first replays a gap in the log. */
+const gapChunk = 2000
+
+const max = (a: EventJournal.LogPosition, b: EventJournal.LogPosition) =>
+  EventJournal.compare(a, b) >= 0 ? a : b
+
+const decodeError = (projection: string, cause: unknown) =>
+  new ProjectionError({
+    reason: "EventDecode",
+    projection,
+    message:
+      cause instanceof EventStore.EventDecodeError
+        ? `${projection}: cannot decode event ${cause.eventId} (${cause.eventType} v${cause.schemaVersion}, ${cause.stream}@${cause.version}): ${cause.message}`
+        : `${projection}: cannot read a stored event: ${cause instanceof Error ? cause.message : String(cause)}`,
+    cause
+  })
+
+/** Decodes a stored event, or throws the projection's error. */
+const decode = (projection: string, row: EventJournal.StoredEvent): EventStore.RecordedEvent => {
+  const decoded = EventStore.decodeRow(row)
+  if (Either.isLeft(decoded)) throw decodeError(projection, decoded.left)
+  return decoded.right
+}
+
+const storedOrThrow = (projection: string, row: Row): EventJournal.StoredEvent => {
+  try {
+    return Log.stored(row)
+  } catch (cause) {
+    throw decodeError(projection, cause)
+  }
+}
+
+export const make = (
+  journal: SqlEventJournal,
+  projections: ReadonlyArray<Projection>,
+  options: { readonly batchSize?: number } = {}
+): Effect.Effect<Runtime, ProjectionError> =>
+  Effect.gen(function* () {
+    const seen = new Set<string>()
+    const actives: Array<Active> = []
+    for (const def of projections) {
+      yield* Effect.try({ try: () => validate(def), catch: (e) => e as ProjectionError })
+      const id = idOf(def.name, def.version)
+      if (seen.has(id)) return yield* definitionError(id, `${id} is given twice`)
+      seen.add(id)
+      const tables = Object.fromEntries(
+        def.tables.map((t) => [t, tableName(journal.tables.prefix, t, def.version)])
+      )
+      const prepared = yield* Effect.try({
+        try: () => def.prepare({ db: journal.db, dialect: journal.dialect, tables }),
+        catch: (cause) =>
+          new ProjectionError({
+            reason: "Definition",
+            projection: id,
+            message: `${id} cannot be prepared: ${String(cause)}`,
+            cause
+          })
+      })
+      const types = def.eventTypes === undefined ? undefined : new Set<string>(def.eventTypes)
+      actives.push({
+        def,
+        id,
+        tables,
+        prepared,
+        handles: types === undefined ? () => true : (t) => types.has(t)
+      })
+    }
+    return makeRuntime(journal, actives, options.batchSize ?? defaultBatchSize)
+  })
+
+const makeRuntime = (
+  journal: SqlEventJournal,
+  actives: ReadonlyArray<Active>,
+  batchSize: number
+): Runtime => {
+  const reg = registry(journal)
+  // Where each projection's last batch committed by this runtime left its checkpoint.
+  const committedAt = new Map<Active, EventJournal.LogPosition>()
+  const log = Log.make(journal.db, journal.tables, journal.dialect)
+  const { executor } = journal
+
+  const onThrow = (thrown: unknown): ProjectionError | Moved =>
+    thrown instanceof ProjectionError || thrown instanceof Moved
+      ? thrown
+      : new ProjectionError({
+          reason: "Apply",
+          projection: "",
+          message: `a projection failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+          cause: thrown
+        })
+  const driverFailure = (doing: string) => (e: DriverError) =>
+    Effect.fail(storeError(journal.dialect, journal.tables, doing, e.cause))
+
+  const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
+
+  /** Runs steps in one transaction, with errors sorted. */
+  const inTransaction = <A>(doing: string, steps: () => Steps<A>) =>
+    Run.transaction(steps, executor, onThrow).pipe(Effect.catchTag("DriverError", driverFailure(doing)))
+
+  const readCheckpoints = function* (): Steps<Map<string, Checkpoint>> {
+    const rows = yield reg.selectCheckpoints
+    return new Map(
+      rows.map((r) => {
+        const c = checkpointOf(r)
+        return [idOf(c.name, c.version), c] as const
+      })
+    )
+  }
+
+  const select = (
+    only: ReadonlyArray<string> | undefined
+  ): Effect.Effect<ReadonlyArray<Active>, ProjectionError> => {
+    if (only === undefined) return Effect.succeed(actives)
+    const chosen: Array<Active> = []
+    for (const o of only) {
+      const found = actives.filter((a) => a.id === o || a.def.name === o)
+      if (found.length === 0) {
+        return Effect.fail(
+          new ProjectionError({
+            reason: "NotFound",
+            projection: o,
+            message: `no projection ${o} in this runtime`
+          })
+        )
+      }
+      for (const a of found) if (!chosen.includes(a)) chosen.push(a)
+    }
+    return Effect.succeed(chosen)
+  }
+
+  // -- setup --------------------------------------------------------------
+
+  function* setupSteps(group: ReadonlyArray<Active>, at: string): Steps<void> {
+    for (const q of reg.create) yield q
+    const stored = yield* readCheckpoints()
+    const currentRows = yield reg.selectCurrent
+    const current = new Set(currentRows.map((r) => String(r.projection)))
+    for (const a of group) {
+      if (!stored.has(a.id)) {
+        for (const q of a.prepared.create) yield q
+        yield reg.insert({
+          name: a.def.name,
+          version: a.def.version,
+          state: "building",
+          tables: a.tables,
+          updatedAt: at
+        })
+      }
+      // Also after a rebuild that stopped before its indexes were made.
+      for (const q of a.prepared.indexes ?? []) yield q
+    }
+    // The highest version given for a name that has none becomes its current one.
+    const highest = new Map<string, number>()
+    for (const a of group) highest.set(a.def.name, Math.max(highest.get(a.def.name) ?? 0, a.def.version))
+    for (const [name, version] of highest) {
+      if (!current.has(name)) yield reg.setCurrent(name, version, at)
+    }
+  }
+
+  const setupGroup = (group: ReadonlyArray<Active>) =>
+    Effect.flatMap(now, (at) =>
+      inTransaction("cannot set up the projections", () => setupSteps(group, at))
+    ).pipe(Effect.catchTag("Moved", (e) => Effect.die(e)))
+
+  // -- catch-up -------------------------------------------------------------
+
+  function* batchSteps(
+    group: ReadonlyArray<Active>,
+    size: number,
+    at: string
+  ): Steps<{
+    readonly read: number
+    readonly end: boolean
+    readonly advanced: ReadonlyArray<readonly [Active, EventJournal.LogPosition]>
+  }> {
+    if (reg.lock !== undefined) yield reg.lock
+    const stored = yield* readCheckpoints()
+    const members = group.map((a) => {
+      const c = stored.get(a.id)
+      if (c === undefined) {
+        throw new ProjectionError({ reason: "NotFound", projection: a.id, message: `${a.id} is not set up` })
+      }
+      return { a, c }
+    })
+    if (members.length === 0) return { read: 0, end: true, advanced: [] }
+    let lowest = members[0]!.c.position
+    for (const m of members) if (EventJournal.compare(m.c.position, lowest) < 0) lowest = m.c.position
+    const rows = yield log.after(lowest, size)
+    const end = rows.length < size
+    const last =
+      rows.length === 0
+        ? lowest
+        : Log.position(rows[rows.length - 1]!.transaction_id, rows[rows.length - 1]!.position)
+    // Each event is decoded once, for every projection that reads it.
+    const decoded = new Array<EventStore.RecordedEvent | undefined>(rows.length)
+    const advanced: Array<readonly [Active, EventJournal.LogPosition]> = []
+    for (const { a, c } of members) {
+      const target = max(c.position, last)
+      const state: State = end ? "live" : c.state
+      if (EventJournal.compare(target, c.position) === 0 && state === c.state) continue
+      const moved = yield reg.advance(a.def.name, a.def.version, c.position, target, state, at)
+      if (moved.length === 0) throw new Moved()
+      advanced.push([a, target])
+      // This runtime committed the batch that left the checkpoint here: the
+      // rows the projection kept in memory are what its tables hold.
+      const committed = committedAt.get(a)
+      const batch = {
+        continues: committed !== undefined && EventJournal.compare(committed, c.position) === 0
+      }
+      // A projection behind the others skips nothing; one ahead skips what it has.
+      const ahead = EventJournal.compare(c.position, lowest) > 0
+      const events: Array<EventStore.RecordedEvent> = []
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!
+        if (!a.handles(row.event_type as string)) continue
+        if (ahead && EventJournal.compare(Log.position(row.transaction_id, row.position), c.position) <= 0)
+          continue
+        let e = decoded[i]
+        if (e === undefined) {
+          e = decode(a.id, storedOrThrow(a.id, row))
+          decoded[i] = e
+        }
+        events.push(e)
+      }
+      if (events.length > 0) yield* withProjection(a.id, a.prepared.apply(events, batch))
+    }
+    return { read: rows.length, end, advanced }
+  }
+
+  const catchUpGroup = (
+    group: ReadonlyArray<Active>,
+    options: CatchUpOptions
+  ): Effect.Effect<CatchUpResult, RuntimeError> => {
+    const size = Math.max(1, Math.floor(options.batchSize ?? batchSize))
+    const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY
+    const loop = (events: number, batches: number): Effect.Effect<CatchUpResult, RuntimeError> =>
+      batches >= maxBatches
+        ? Effect.succeed({ events, batches, caughtUp: false })
+        : Effect.flatMap(now, (at) =>
+            inTransaction("cannot apply a batch", () => batchSteps(group, size, at))
+          ).pipe(
+            Effect.matchEffect({
+              onFailure: (e) => {
+                // What the projections kept in memory may hold the rolled-back batch.
+                for (const a of group) committedAt.delete(a)
+                return e._tag === "Moved" ? loop(events, batches) : Effect.fail(e)
+              },
+              onSuccess: ({ read, end, advanced }) => {
+                for (const [a, target] of advanced) committedAt.set(a, target)
+                return end
+                  ? Effect.succeed({ events: events + read, batches: batches + 1, caughtUp: true })
+                  : loop(events + read, batches + 1)
+              }
+            })
+          )
+    return loop(0, 0)
+  }
+
+  const catchUp = (options: CatchUpOptions = {}) =>
+    Effect.flatMap(select(options.only), (group) => catchUpGroup(group, options))
+
+  // -- inline ---------------------------------------------------------------
+
+  function* inlineSteps(appended: ReadonlyArray<EventJournal.StoredEvent>, at: string): Steps<void> {
+    if (appended.length === 0) return
+    // Several runtimes may hook one journal: each projection applies an append once.
+    let done = appliedInline.get(appended)
+    if (done === undefined) {
+      done = new Set()
+      appliedInline.set(appended, done)
+    }
+    const mine = actives.filter((a) => !done.has(a.id))
+    if (mine.length === 0) return
+    if (reg.lock !== undefined) yield reg.lock
+    const stored = yield* readCheckpoints()
+    const first = appended[0]!.position
+    const last = appended[appended.length - 1]!.position
+    const decoded = new Array<EventStore.RecordedEvent | undefined>(appended.length)
+    for (const a of mine) {
+      const c = stored.get(a.id)
+      // Still building: catch-up brings it to the end, then it is live.
+      if (c === undefined || c.state !== "live") continue
+      done.add(a.id)
+      // Events appended without this projection (another process, or while
+      // it was not live) are replayed first, so that the tables skip none.
+      if (EventJournal.compare(c.position, first) < 0) {
+        let from = c.position
+        const gap = yield log.between(from, first)
+        while (gap.length > 0) {
+          const rows = yield log.committedAfter(from, gapChunk)
+          const events: Array<EventStore.RecordedEvent> = []
+          let reached = false
+          for (const row of rows) {
+            const p = Log.position(row.transaction_id, row.position)
+            if (EventJournal.compare(p, first) >= 0) {
+              reached = true
+              break
+            }
+            from = p
+            if (a.handles(row.event_type as string)) events.push(decode(a.id, storedOrThrow(a.id, row)))
+          }
+          if (events.length > 0) yield* withProjection(a.id, a.prepared.apply(events, fresh))
+          if (reached || rows.length < gapChunk) break
+        }
+      }
+      const events: Array<EventStore.RecordedEvent> = []
+      for (let i = 0; i < appended.length; i++) {
+        const row = appended[i]!
+        if (!a.handles(row.eventType)) continue
+        let e = decoded[i]
+        if (e === undefined) {
+          e = decode(a.id, row)
+          decoded[i] = e
+        }
+        events.push(e)
+      }
+      if (events.length > 0) yield* withProjection(a.id, a.prepared.apply(events, fresh))
+      yield reg.raise(a.def.name, a.def.version, last, at)
+    }
+  }
+
+  const hook = (appended: ReadonlyArray<EventJournal.StoredEvent>, tx: Executor) =>
+    Effect.flatMap(now, (at) => Run.runEffect(() => inlineSteps(appended, at), tx, onThrow)).pipe(
+      Effect.mapError(
+        (e): EventJournal.StoreError =>
+          e._tag === "DriverError"
+            ? storeError(journal.dialect, journal.tables, "cannot apply the inline projections", e.cause)
+            : new EventJournal.StoreError({
+                reason: "Unknown",
+                message:
+                  e._tag === "ProjectionError"
+                    ? e.message
+                    : "a projection checkpoint moved during the append",
+                cause: e
+              })
+      )
+    )
+
+  // -- versions -------------------------------------------------------------
+
+  const activate = (name: string, version: number) =>
+    Effect.flatMap(now, (at) =>
+      inTransaction("cannot activate a projection", function* () {
+        const stored = yield* readCheckpoints()
+        const c = stored.get(idOf(name, version))
+        if (c === undefined) {
+          throw new ProjectionError({
+            reason: "NotFound",
+            projection: idOf(name, version),
+            message: `no projection ${idOf(name, version)} is stored`
+          })
+        }
+        if (c.state !== "live") {
+          throw new ProjectionError({
+            reason: "NotReady",
+            projection: idOf(name, version),
+            message: `${idOf(name, version)} is still building: catch it up before activating it`
+          })
+        }
+        yield reg.setCurrent(name, version, at)
+      })
+    ).pipe(Effect.catchTag("Moved", (e) => Effect.die(e)))
+
+  const drop = (name: string, version: number) =>
+    inTransaction("cannot drop a projection", function* () {
+      const stored = yield* readCheckpoints()
+      const id = idOf(name, version)
+      const c = stored.get(id)
+      if (c === undefined) {
+        throw new ProjectionError({
+          reason: "NotFound",
+          projection: id,
+          message: `no projection ${id} is stored`
+        })
+      }
+      const currentRows = yield reg.selectCurrent
+      if (currentRows.some((r) => r.projection === name && Number(r.version) === version)) {
+        throw new ProjectionError({
+          reason: "InUse",
+          projection: id,
+          message: `${id} is the current version: activate another version before dropping it`
+        })
+      }
+      for (const t of Object.values(c.tables)) yield reg.dropTable(t)
+      yield reg.remove(name, version)
+    }).pipe(Effect.catchTag("Moved", (e) => Effect.die(e)))
+
+  const rebuild = (which?: string | ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      const named = which === undefined ? undefined : typeof which === "string" ? [which] : which
+      const candidates = yield* select(named)
+      const currentRows = yield* run(reg.selectCurrent).pipe(
+        Effect.catchTag("DriverError", driverFailure("cannot read the projections")),
+        Effect.catchTag("Moved", (e) => Effect.die(e))
+      )
+      const isCurrent = (a: Active) =>
+        currentRows.some((r) => r.projection === a.def.name && Number(r.version) === a.def.version)
+      // Per name, the version asked for; a name alone (or nothing) means its
+      // current version when this runtime has it, else its highest.
+      const chosen: Array<Active> = []
+      for (const name of new Set(candidates.map((a) => a.def.name))) {
+        const versions = candidates.filter((a) => a.def.name === name)
+        const explicit = named === undefined ? [] : versions.filter((a) => named.includes(a.id))
+        if (explicit.length > 0) chosen.push(...explicit)
+        else
+          chosen.push(
+            versions.find(isCurrent) ?? [...versions].sort((x, y) => y.def.version - x.def.version)[0]!
+          )
+      }
+      yield* setupGroup(chosen)
+      const at = yield* now
+      yield* inTransaction("cannot rebuild a projection", function* () {
+        const stored = yield* readCheckpoints()
+        for (const a of chosen) {
+          const c = stored.get(a.id)
+          const old = c === undefined ? [] : Object.values(c.tables)
+          for (const t of new Set([...old, ...Object.values(a.tables)])) yield reg.dropTable(t)
+          for (const q of a.prepared.create) yield q
+          yield reg.reset(a.def.name, a.def.version, a.tables, at)
+        }
+      }).pipe(Effect.catchTag("Moved", (e) => Effect.die(e)))
+      // One pass over the log for all of them: each event is read and decoded once.
+      const result = yield* catchUpGroup(chosen, {})
+      // The indexes come last: building each once beats keeping it up to date row by row.
+      yield* inTransaction("cannot index a projection", function* () {
+        for (const a of chosen) for (const q of a.prepared.indexes ?? []) yield q
+      }).pipe(Effect.catchTag("Moved", (e) => Effect.die(e)))
+      return result
+    })
+
+  const run = (query: CompiledQuery) =>
+    Run.run(
+      function* (): Steps<ReadonlyArray<Row>> {
+        return yield query
+      },
+      executor,
+      onThrow
+    )
+
+  const status = Effect.gen(function* () {
+    const rows = yield* run(reg.selectCheckpoints)
+    const currentRows = yield* run(reg.selectCurrent)
+    return rows.map((r): Status => {
+      const c = checkpointOf(r)
+      return {
+        name: c.name,
+        version: c.version,
+        checkpoint: c.position,
+        state: c.state,
+        current: currentRows.some((x) => x.projection === c.name && Number(x.version) === c.version),
+        tables: Object.values(c.tables),
+        updatedAt: c.updatedAt
+      }
+    })
+  }).pipe(
+    Effect.catchTag("DriverError", driverFailure("cannot read the projections")),
+    Effect.catchTag("Moved", (e) => Effect.die(e))
+  )
+
+  const currentTables = (name: string) =>
+    Effect.map(status, (all): Readonly<Record<string, string>> => {
+      const s = all.find((x) => x.name === name && x.current)
+      if (s === undefined) return {}
+      const active = actives.find((a) => a.def.name === name && a.def.version === s.version)
+      return active?.tables ?? {}
+    })
+
+  const setup = setupGroup(actives)
+
+  const upgrade = Effect.gen(function* () {
+    const all = yield* status
+    const switched: Array<string> = []
+    for (const name of new Set(actives.map((a) => a.def.name))) {
+      const current = all.find((s) => s.name === name && s.current)
+      if (
+        current !== undefined &&
+        actives.some((a) => a.def.name === name && a.def.version === current.version)
+      )
+        continue
+      const highest = Math.max(...actives.filter((a) => a.def.name === name).map((a) => a.def.version))
+      const target = all.find((s) => s.name === name && s.version === highest)
+      if (target === undefined || target.state !== "live") continue
+      yield* activate(name, highest)
+      switched.push(idOf(name, highest))
+    }
+    return switched as ReadonlyArray<string>
+  })
+
+  return {
+    journal,
+    projections: actives.map((a) => a.def),
+    setup,
+    catchUp,
+    worker: (options = {}) =>
+      Effect.forever(Effect.zipRight(catchUp(options), Effect.sleep(options.pollInterval ?? "1 second"))),
+    inline: Effect.gen(function* () {
+      yield* setup
+      yield* catchUp()
+      yield* journal.onAppend(hook)
+    }),
+    rebuild,
+    activate,
+    drop,
+    status,
+    currentTables,
+    upgrade
+  }
+}
+
+/** Tags errors thrown while a projection applies a batch with the projection's id. */
+function* withProjection(id: string, steps: Steps<void>): Steps<void> {
+  try {
+    return yield* steps
+  } catch (thrown) {
+    if (thrown instanceof DriverError || thrown instanceof ProjectionError || thrown instanceof Moved)
+      throw thrown
+    throw new ProjectionError({
+      reason: "Apply",
+      projection: id,
+      message: `${id} failed to apply a batch: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+      cause: thrown
+    })
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Promise form
+// ---------------------------------------------------------------------------
+
+const squash = (cause: Cause.Cause<unknown>): unknown => {
+  const failure = Cause.failureOption(cause)
+  return Option.isSome(failure) ? failure.value : Cause.squash(cause)
+}
+
+const runPromise = async <A, E>(effect: Effect.Effect<A, E>): Promise<A> => {
+  const exit = await Effect.runPromiseExit(effect)
+  if (Exit.isSuccess(exit)) return exit.value
+  throw squash(exit.cause)
+}
+
+export const toPromise = (runtime: Runtime): PromiseRuntime => ({
+  setup: () => runPromise(runtime.setup),
+  catchUp: (options) => runPromise(runtime.catchUp(options)),
+  rebuild: (projections) => runPromise(runtime.rebuild(projections)),
+  activate: (name, version) => runPromise(runtime.activate(name, version)),
+  drop: (name, version) => runPromise(runtime.drop(name, version)),
+  status: () => runPromise(runtime.status),
+  upgrade: () => runPromise(runtime.upgrade),
+  startWorker: (options) => {
+    const fiber = Effect.runFork(runtime.worker(options))
+    return {
+      stop: async () => {
+        const exit = await Effect.runPromise(Fiber.interrupt(fiber))
+        if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) throw squash(exit.cause)
+      }
+    }
+  }
+})

@@ -1,0 +1,95 @@
+import * as Effect from "effect/Effect"
+import type { CompiledQuery } from "kysely"
+import { DriverError, type Executor, type Row } from "../Executor.js"
+
+/**
+ * A transaction's queries as a generator: it yields each compiled query and
+ * is given its rows back (or, thrown into it, a {@link DriverError}). The
+ * same steps run synchronously on a synchronous driver and through Effect
+ * on any other (as the journal's appends do).
+ */
+export type Steps<A> = Generator<CompiledQuery, A, ReadonlyArray<Row>>
+
+/** Runs the steps synchronously; throws what they throw. */
+export const runSync = <A>(steps: Steps<A>, execute: (query: CompiledQuery) => ReadonlyArray<Row>): A => {
+  let next = steps.next()
+  while (!next.done) {
+    let rows: ReadonlyArray<Row>
+    try {
+      rows = execute(next.value)
+    } catch (cause) {
+      next = steps.throw(new DriverError({ cause }))
+      continue
+    }
+    next = steps.next(rows)
+  }
+  return next.value
+}
+
+/**
+ * Runs the steps as an Effect on an executor. A value the steps throw
+ * (other than a driver error) fails the effect with `onThrow(value)`.
+ */
+export const runEffect = <A, E>(
+  steps: () => Steps<A>,
+  executor: Executor,
+  onThrow: (thrown: unknown) => E
+): Effect.Effect<A, E | DriverError> =>
+  Effect.suspend(() => {
+    const generator = steps()
+    const loop = (advance: () => IteratorResult<CompiledQuery, A>): Effect.Effect<A, E | DriverError> => {
+      let next: IteratorResult<CompiledQuery, A>
+      try {
+        next = advance()
+      } catch (thrown) {
+        return thrown instanceof DriverError ? Effect.fail(thrown) : Effect.fail(onThrow(thrown))
+      }
+      if (next.done) return Effect.succeed(next.value)
+      return Effect.matchEffect(executor.execute(next.value), {
+        onFailure: (error) => loop(() => generator.throw(error)),
+        onSuccess: (rows) => loop(() => generator.next(rows))
+      })
+    }
+    return loop(() => generator.next())
+  })
+
+/** The steps as a whole, run on the executor: synchronously when it can, else through Effect. */
+export const run = <A, E>(
+  steps: () => Steps<A>,
+  executor: Executor,
+  onThrow: (thrown: unknown) => E
+): Effect.Effect<A, E | DriverError> => {
+  const { sync } = executor
+  if (sync === undefined) return runEffect(steps, executor, onThrow)
+  return Effect.suspend(() => {
+    if (!sync.available()) return runEffect(steps, executor, onThrow)
+    try {
+      return Effect.succeed(runSync(steps(), sync.execute))
+    } catch (thrown) {
+      return Effect.fail(thrown instanceof DriverError ? thrown : onThrow(thrown))
+    }
+  })
+}
+
+/**
+ * The steps in one write transaction on the executor: synchronously (one
+ * `begin` … `commit` with no async gap) when it can, else through Effect.
+ * Throwing, failing or being interrupted rolls the transaction back.
+ */
+export const transaction = <A, E>(
+  steps: () => Steps<A>,
+  executor: Executor,
+  onThrow: (thrown: unknown) => E
+): Effect.Effect<A, E | DriverError> => {
+  const viaEffect = executor.transaction((tx) => runEffect(steps, tx, onThrow))
+  const { sync } = executor
+  if (sync === undefined) return viaEffect
+  return Effect.suspend(() => {
+    if (!sync.available()) return viaEffect
+    try {
+      return Effect.succeed(sync.transaction(() => runSync(steps(), sync.execute)))
+    } catch (thrown) {
+      return Effect.fail(thrown instanceof DriverError ? thrown : onThrow(thrown))
+    }
+  })
+}

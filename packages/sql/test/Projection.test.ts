@@ -1,0 +1,226 @@
+import * as Effect from "effect/Effect"
+import {
+  type CompiledQuery,
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler
+} from "kysely"
+import { describe, expect, it } from "vitest"
+import { Dialect, Journal, Projection, ReadModels } from "../src/index.js"
+import { DriverError } from "../src/Executor.js"
+import { bind, bucket, chunkSizes, maxRows, slot, template } from "../src/internal/compiled.js"
+import { Changes, statements } from "../src/internal/rows.js"
+import * as Run from "../src/internal/steps.js"
+
+// What the projection runtime and the read models say in SQL, compiled
+// without a database (the SQLite and PostgreSQL adapters run it for real).
+
+const compiler = (name: "sqlite" | "postgres") =>
+  new Kysely<any>({
+    dialect: {
+      createAdapter: () => (name === "postgres" ? new PostgresAdapter() : new SqliteAdapter()),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) =>
+        name === "postgres" ? new PostgresIntrospector(db) : new SqliteIntrospector(db),
+      createQueryCompiler: () =>
+        name === "postgres" ? new PostgresQueryCompiler() : new SqliteQueryCompiler()
+    }
+  })
+
+describe("Projection.define", () => {
+  const prepare = () => ({ create: [], apply: function* () {} })
+
+  it("accepts lower-case names, whole versions from 1 and distinct tables", () => {
+    const p = Projection.define({ name: "meetings_per_day", version: 3, tables: ["days"], prepare })
+    expect(p.name).toBe("meetings_per_day")
+  })
+
+  it.each([
+    [{ name: "Mentorships", version: 1, tables: [] }, /projection name/],
+    [{ name: "a-b", version: 1, tables: [] }, /projection name/],
+    [{ name: "ok", version: 0, tables: [] }, /version/],
+    [{ name: "ok", version: 1.5, tables: [] }, /version/],
+    [{ name: "ok", version: 1, tables: ["x y"] }, /table name/],
+    [{ name: "ok", version: 1, tables: ["t", "t"] }, /twice/]
+  ])("refuses %j", (definition, message) => {
+    expect(() => Projection.define({ ...definition, prepare })).toThrow(message)
+    try {
+      Projection.define({ ...definition, prepare })
+    } catch (error) {
+      expect(error).toMatchObject({ _tag: "ProjectionError", reason: "Definition" })
+    }
+  })
+
+  it("names tables <prefix>rm_<table>_v<version>", () => {
+    expect(Projection.tableName("ml_", "mentorships", 1)).toBe("ml_rm_mentorships_v1")
+    expect(Projection.tableName("hr_ml_", "mentor_load", 12)).toBe("hr_ml_rm_mentor_load_v12")
+  })
+
+  it("refuses a runtime given the same version twice", async () => {
+    const journal = Journal.make(compiler("sqlite"), { dialect: Dialect.sqlite })
+    const error = await Effect.runPromise(
+      Effect.flip(Projection.make(journal, [ReadModels.mentorships, ReadModels.mentorships]))
+    )
+    expect(error).toMatchObject({
+      _tag: "ProjectionError",
+      reason: "Definition",
+      projection: "mentorships@1"
+    })
+  })
+})
+
+describe("the read models' SQL", () => {
+  it("creates every table for PostgreSQL and SQLite alike, idempotently, under the prefix", () => {
+    for (const name of ["sqlite", "postgres"] as const) {
+      const db = compiler(name)
+      const tables = Object.fromEntries(
+        ReadModels.mentorships.tables.map((t) => [t, Projection.tableName("hr_", t, 1)])
+      )
+      const prepared = ReadModels.mentorships.prepare({
+        db,
+        dialect: name === "sqlite" ? Dialect.sqlite : Dialect.postgres,
+        tables
+      })
+      const creates = prepared.create.map((q) => q.sql)
+      expect(creates.every((s) => s.includes("if not exists"))).toBe(true)
+      expect(creates.filter((s) => s.startsWith("create table"))).toHaveLength(
+        ReadModels.mentorships.tables.length
+      )
+      expect(creates[0]).toContain(
+        'create table if not exists "hr_rm_mentorships_v1" ("organisation" text not null, "mentorship_id" text not null'
+      )
+      expect(creates[0]).toContain(
+        'constraint "hr_rm_mentorships_v1_pk" primary key ("organisation", "mentorship_id")'
+      )
+    }
+  })
+
+  it("upserts rows with one multi-row statement, and loads them by key with a row-value IN", () => {
+    const db = compiler("postgres")
+    const [meetings] = ReadModels.tables.mentorships.filter((t) => t.name === "meetings")
+    const s = statements(db, meetings!, "ml_rm_meetings_v1")
+    const upsert = s.upsert(2).query.sql
+    expect(upsert).toMatch(
+      /^insert into "ml_rm_meetings_v1" \("organisation", "mentorship_id", "meeting_id", "status"/
+    )
+    expect(upsert).toContain(
+      'on conflict ("organisation", "mentorship_id", "meeting_id") do update set "status" = "excluded"."status"'
+    )
+    expect(s.upsert(2).query.parameters).toHaveLength(2 * meetings!.columns.length)
+    expect(s.select(2).query.sql).toContain(
+      'where ("organisation", "mentorship_id", "meeting_id") in (values ($1, $2, $3), ($4, $5, $6))'
+    )
+    const [statistics] = ReadModels.tables.mentorships.filter((t) => t.name === "programme_statistics")
+    expect(statements(db, statistics!, "ml_rm_programme_statistics_v1").increment(1).query.sql).toContain(
+      'do update set "mentorships" = "ml_rm_programme_statistics_v1"."mentorships" + "excluded"."mentorships"'
+    )
+  })
+
+  it("keeps a batch's changes in memory and writes each row once, whatever the number of events", () => {
+    const db = compiler("sqlite")
+    const [meetings, statistics] = ["meetings", "programme_statistics"].map(
+      (n) => ReadModels.tables.mentorships.find((t) => t.name === n)!
+    )
+    const changes = new Changes([
+      statements(db, meetings!, "meetings"),
+      statements(db, statistics!, "statistics")
+    ])
+    const row = (id: string, status: string) => ({
+      organisation: "o",
+      mentorship_id: "m",
+      meeting_id: id,
+      status,
+      modality: "video",
+      scheduled_at: null,
+      scheduled_for: null,
+      held_at: null,
+      number: null,
+      duration_minutes: null,
+      planning: null,
+      cancelled_at: null,
+      cancellation_reason: null
+    })
+    changes.put("meetings", row("a", "scheduled"))
+    changes.put("meetings", row("a", "held"))
+    changes.put("meetings", row("b", "scheduled"))
+    changes.remove("meetings", ["o", "m", "b"])
+    changes.add("programme_statistics", ["o", "p", "t", "requested"], [1])
+    changes.add("programme_statistics", ["o", "p", "t", "requested"], [-1])
+    expect(changes.get("meetings", ["o", "m", "a"])!.status).toBe("held")
+    expect(changes.get("meetings", ["o", "m", "b"])).toBeUndefined()
+    expect(() => changes.get("meetings", ["o", "m", "c"])).toThrow(/not wanted/)
+    const queries: Array<CompiledQuery> = []
+    const again = new Changes([
+      statements(db, meetings!, "meetings"),
+      statements(db, statistics!, "statistics")
+    ])
+    again.put("meetings", row("a", "held"))
+    again.add("programme_statistics", ["o", "p", "t", "requested"], [1])
+    again.add("programme_statistics", ["o", "p", "t", "requested"], [-1])
+    Run.runSync(again.flush(), (q) => {
+      queries.push(q)
+      return []
+    })
+    // one upsert for the meeting; the counter is written even at zero, so
+    // that small and large batches leave the same rows
+    expect(queries.map((q) => q.sql.slice(0, 30))).toEqual([
+      'insert into "meetings" ("organ',
+      'insert into "statistics" ("org'
+    ])
+    expect(queries[1]!.parameters).toEqual(["o", "p", "t", "requested", 0])
+  })
+})
+
+describe("compiled statements", () => {
+  it("bind values into the compiled order, keeping kysely's own constants", () => {
+    const db = compiler("postgres")
+    const t = template(
+      db
+        .selectFrom("t")
+        .selectAll()
+        .where("a", "=", slot(1))
+        .where("b", "=", "constant")
+        .where("c", "=", slot(0))
+        .compile()
+    )
+    expect(bind(t, ["zero", "one"]).parameters).toEqual(["one", "constant", "zero"])
+  })
+
+  it("split rows into few chunk sizes: powers of two, largest first", () => {
+    expect(chunkSizes(0, 64)).toEqual([])
+    expect(chunkSizes(70, 64)).toEqual([64, 4, 2])
+    expect(chunkSizes(200, 64)).toEqual([64, 64, 64, 8])
+    expect(bucket(1)).toBe(1)
+    expect(bucket(129)).toBe(256)
+    expect(maxRows(36)).toBe(64)
+    expect(maxRows(5000)).toBe(1)
+  })
+})
+
+describe("steps", () => {
+  it("run the same generator synchronously, or through Effect, and surface a thrown driver error", async () => {
+    function* steps(): Run.Steps<number> {
+      const a = yield { sql: "a", parameters: [], query: {} as never, queryId: {} as never }
+      const b = yield { sql: "b", parameters: [], query: {} as never, queryId: {} as never }
+      return a.length + b.length
+    }
+    const execute = (q: CompiledQuery) => (q.sql === "a" ? [{}] : [{}, {}])
+    expect(Run.runSync(steps(), execute)).toBe(3)
+    const executor = {
+      execute: (q: CompiledQuery) => Effect.succeed(execute(q)),
+      transaction: () => Effect.die("unused")
+    }
+    expect(await Effect.runPromise(Run.runEffect(steps, executor, (e) => e))).toBe(3)
+    const failing = {
+      execute: () => Effect.fail(new DriverError({ cause: "boom" })),
+      transaction: () => Effect.die("unused")
+    }
+    const error = await Effect.runPromise(Effect.flip(Run.runEffect(steps, failing, (e) => e)))
+    expect(error).toMatchObject({ _tag: "DriverError", cause: "boom" })
+  })
+})
