@@ -1,0 +1,44 @@
+/**
+ * What each side (ours, raw, peer) implements for one database, so that a
+ * workload is written once and run against every side.
+ */
+import type { Events } from "@mentor-ledger/core"
+
+/** An open database of one side. Each method is one timed workload; it returns the operations done. */
+export interface Session {
+  /** W1: one call per stream, all its events, expecting no stream. */
+  readonly appendStreams: (histories: ReadonlyArray<ReadonlyArray<Events.Event>>) => Promise<number>
+  /** W2: round by round, each stream's next event in its own call, expecting the exact version. */
+  readonly appendOneByOne: (histories: ReadonlyArray<ReadonlyArray<Events.Event>>) => Promise<number>
+  /** W3: the whole log in global order, decoded; returns the number of events. */
+  readonly readAll: () => Promise<number>
+  /** W4: the streams of the given mentorship numbers, one by one, decoded; returns the number of events. */
+  readonly loadStreams: (mentorships: ReadonlyArray<number>) => Promise<number>
+  /** W5: commands through the command handler; only ours has one. */
+  readonly executeCommands?: (commands: ReadonlyArray<Record<string, unknown>>) => Promise<number>
+  /** How many calls the side had to repeat after a transient failure (the peer's SQLITE_BUSY). */
+  readonly retries?: () => number
+  readonly close: () => Promise<void>
+}
+
+/** Makes template databases and opens sessions, for one side on one database. */
+export interface Subject {
+  /** Who does the work, with its version: shown in the table. */
+  readonly label: string
+  readonly open: (file: string) => Promise<Session>
+  /** An empty database with the schema, at `file`. */
+  readonly prepareEmpty: (file: string) => Promise<void>
+  /**
+   * The W3/W4 log at `file`: `streams` histories of `perStream` events,
+   * interleaved round by round in a seeded random order (as many
+   * mentorships progressing at once leave it).
+   */
+  readonly prepareLog: (
+    file: string,
+    histories: ReadonlyArray<ReadonlyArray<Events.Event>>,
+    order: ReadonlyArray<number>
+  ) => Promise<void>
+}
+
+/** The stream name both mentor-ledger and the raw side use for mentorship `id`. */
+export const streamName = (id: string): string => `mentorship-${id}`
