@@ -23,6 +23,9 @@ export default defineConfig([
     clean: true,
     target: "node20",
     noExternal: [/^@mentor-ledger\//],
+    // Every other bare import stays external, also the dependencies of the bundled
+    // workspace packages (better-sqlite3 must never be bundled into ESM).
+    external: [/^(?!@mentor-ledger\/)[^./]/],
     esbuildOptions: (options) => {
       options.conditions = ["source"]
     },
