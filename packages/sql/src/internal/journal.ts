@@ -1,4 +1,4 @@
-import { EventJournal, type Ids } from "@mentor-ledger/core"
+import { EventJournal } from "@mentor-ledger/core"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { type CompiledQuery, type Kysely, sql } from "kysely"
@@ -6,6 +6,7 @@ import { DriverError, type Executor, fromKysely, type Row } from "../Executor.js
 import type { AppendHook, Options, SqlEventJournal } from "../Journal.js"
 import * as Tables from "../Tables.js"
 import { storeError } from "./errors.js"
+import { CorruptRow, columns, decode, selected } from "./eventRow.js"
 
 // ---------------------------------------------------------------------------
 // Compiled queries: built with kysely once, with marker values in place of
@@ -35,67 +36,12 @@ const bind = <K extends string>(prepared: Prepared<K>, args: Readonly<Record<K, 
   return { ...prepared.query, parameters }
 }
 
-/** The columns of a row, in insert order. */
-const columns = [
-  "position",
-  "transaction_id",
-  "organisation",
-  "stream",
-  "stream_type",
-  "version",
-  "event_id",
-  "event_type",
-  "schema_version",
-  "payload",
-  "metadata",
-  "occurred_at",
-  "recorded_at"
-] as const
-
-// Read as JSON text: PostgreSQL's jsonb would otherwise be parsed by the
-// driver only to be serialised again for the port (a no-op in SQLite).
-const selected = columns.map((c) =>
-  c === "payload" || c === "metadata" ? sql<string>`cast(${sql.ref(c)} as text)`.as(c) : c
-)
-
 /** Rows per insert statement: 13 parameters a row stays far below every driver's limit. */
 const chunkSize = 100
 
 // ---------------------------------------------------------------------------
 // Rows
 // ---------------------------------------------------------------------------
-
-class CorruptRow extends Data.TaggedError("CorruptRow")<{ readonly message: string }> {}
-
-const decode = (r: Row): EventJournal.StoredEvent => {
-  // SQLite keeps ISO text; PostgreSQL's timestamptz arrives as a Date
-  const occurredAt = new Date(r.occurred_at as string | Date)
-  const recordedAt = new Date(r.recorded_at as string | Date)
-  if (Number.isNaN(occurredAt.getTime()) || Number.isNaN(recordedAt.getTime())) {
-    throw new CorruptRow({ message: `event ${String(r.event_id)} has an invalid occurred_at or recorded_at` })
-  }
-  let position: EventJournal.LogPosition
-  try {
-    position = { transaction: BigInt(r.transaction_id as number), sequence: BigInt(r.position as number) }
-  } catch {
-    throw new CorruptRow({ message: `event ${String(r.event_id)} has an invalid position` })
-  }
-  return {
-    eventId: r.event_id as string,
-    eventType: r.event_type as string,
-    schemaVersion: Number(r.schema_version),
-    // selected as text; a value only from a driver that parses JSON anyway
-    payload: typeof r.payload === "string" ? r.payload : JSON.stringify(r.payload),
-    metadata: typeof r.metadata === "string" ? r.metadata : JSON.stringify(r.metadata),
-    occurredAt,
-    recordedAt,
-    organisation: r.organisation as Ids.OrganisationId,
-    stream: r.stream as string,
-    streamType: r.stream_type as string,
-    version: Number(r.version),
-    position
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Append conflicts, resolved after the transaction rolled back

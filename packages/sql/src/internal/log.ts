@@ -1,29 +1,14 @@
-import type { EventJournal, Ids } from "@mentor-ledger/core"
+import type { EventJournal } from "@mentor-ledger/core"
 import type { Kysely } from "kysely"
 import type { Dialect } from "../Dialect.js"
 import type { Row } from "../Executor.js"
 import type { Tables } from "../Tables.js"
 import { bind, slot, type Template, template } from "./compiled.js"
+import { decode, selected } from "./eventRow.js"
 
 // The global log read through any executor (the journal's own readAll runs
 // on the journal's executor, which a projection inside an append's
 // transaction must not wait for).
-
-const columns = [
-  "position",
-  "transaction_id",
-  "organisation",
-  "stream",
-  "stream_type",
-  "version",
-  "event_id",
-  "event_type",
-  "schema_version",
-  "payload",
-  "metadata",
-  "occurred_at",
-  "recorded_at"
-] as const
 
 export interface Log {
   /**
@@ -45,7 +30,7 @@ export const make = (db: Kysely<any>, tables: Tables, dialect: Dialect): Log => 
   const afterQuery = (horizon: boolean): Template => {
     let query = db
       .selectFrom(tables.events)
-      .select(columns)
+      .select(selected)
       .where((eb) => eb(eb.refTuple("transaction_id", "position"), ">", eb.tuple(slot(0), slot(1))))
     if (horizon && dialect.positions._tag === "Generated") {
       query = query.where("transaction_id", "<", dialect.positions.horizon)
@@ -92,25 +77,4 @@ export const position = (transaction: unknown, sequence: unknown): EventJournal.
 })
 
 /** A row of the events table as the journal port's stored event; throws on an invalid row. */
-export const stored = (r: Row): EventJournal.StoredEvent => {
-  const occurredAt = new Date(r.occurred_at as string)
-  const recordedAt = new Date(r.recorded_at as string)
-  if (Number.isNaN(occurredAt.getTime()) || Number.isNaN(recordedAt.getTime())) {
-    throw new Error(`event ${String(r.event_id)} has an invalid occurred_at or recorded_at`)
-  }
-  return {
-    eventId: r.event_id as string,
-    eventType: r.event_type as string,
-    schemaVersion: Number(r.schema_version),
-    // PostgreSQL returns jsonb as a value; the port carries JSON text.
-    payload: typeof r.payload === "string" ? r.payload : JSON.stringify(r.payload),
-    metadata: typeof r.metadata === "string" ? r.metadata : JSON.stringify(r.metadata),
-    occurredAt,
-    recordedAt,
-    organisation: r.organisation as Ids.OrganisationId,
-    stream: r.stream as string,
-    streamType: r.stream_type as string,
-    version: Number(r.version),
-    position: position(r.transaction_id, r.position)
-  }
-}
+export const stored = (r: Row): EventJournal.StoredEvent => decode(r)
