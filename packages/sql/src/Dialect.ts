@@ -76,6 +76,50 @@ export interface StreamLocks {
 }
 
 /**
+ * Projection locks, for databases where several processes may write the
+ * read models at once (PostgreSQL).
+ *
+ * - `writers`: a transaction-scoped lock that every catch-up batch and every
+ *   inline append with projections takes before it reads the checkpoints,
+ *   so that the checkpoints it reads are the latest and two writers of one
+ *   read model never interleave.
+ * - `owner`: session-scoped locks, one per projection version, that say
+ *   which worker processes it. A worker holds a connection of its own (a
+ *   session) while it works and takes the lock of each projection it
+ *   processes with `tryLock`; the lock stays with that connection until
+ *   `unlock`, or until the connection closes: a process that dies (even by
+ *   SIGKILL) loses its connection, the server ends its session and frees
+ *   its locks, and another worker's next `tryLock` succeeds.
+ *
+ * A database without them (SQLite) runs one writer at a time: every worker
+ * processes every projection, one batch after the other.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProjectionLocks {
+  /** The transaction-scoped lock of the projection writers of one schema and prefix. */
+  readonly writers: (tables: Tables) => RawBuilder<unknown>
+  /** The key of one projection version's ownership lock. */
+  readonly key: (tables: Tables, projection: string) => bigint
+  /** Takes an ownership lock if it is free, without waiting: one row, `acquired` true or false. */
+  readonly tryLock: (key: bigint) => RawBuilder<{ readonly acquired: unknown }>
+  /** Gives up an ownership lock held by this session. */
+  readonly unlock: (key: bigint) => RawBuilder<unknown>
+  /** Gives up every ownership lock of this session (before its connection goes back to a pool). */
+  readonly unlockAll: RawBuilder<unknown>
+  /** Names this session for {@link ProjectionLocks.holders} (an instance name). */
+  readonly nameSession: (name: string) => RawBuilder<unknown>
+  /**
+   * The sessions holding these keys: one row per held key, with `key` (as
+   * text), `pid` (the server process of the session) and `holder` (the
+   * session's name).
+   */
+  readonly holders: (
+    keys: ReadonlyArray<bigint>
+  ) => RawBuilder<{ readonly key: unknown; readonly pid: unknown; readonly holder: unknown }>
+}
+
+/**
  * A database's capabilities.
  * @since 0.1.0
  * @category models
@@ -85,6 +129,8 @@ export interface Dialect {
   readonly positions: Positions
   /** Per-stream locks taken by every append (unset: the database runs one writer at a time). */
   readonly streamLocks?: StreamLocks
+  /** Locks of projection writers and owners (unset: the database runs one writer at a time). */
+  readonly projectionLocks?: ProjectionLocks
   /**
    * When set, migrations run inside one transaction begun with this SQL,
    * on one connection, so that two processes opening one new database do
@@ -258,6 +304,26 @@ export const postgres: Dialect = {
       const keys = [...new Set(streams.map((s) => advisoryKey(tables, "stream", s.organisation, s.stream)))]
       return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String)
     }
+  },
+  projectionLocks: {
+    // keys are bigints this module computed: safe to inline
+    writers: (tables) =>
+      sql`select pg_advisory_xact_lock((${sql.raw(String(advisoryKey(tables, "projections")))})::bigint)`,
+    key: (tables, projection) => advisoryKey(tables, "projection", projection),
+    tryLock: (key) =>
+      sql<{ readonly acquired: unknown }>`select pg_try_advisory_lock(${String(key)}::bigint) as acquired`,
+    unlock: (key) => sql`select pg_advisory_unlock(${String(key)}::bigint)`,
+    unlockAll: sql`select pg_advisory_unlock_all()`,
+    nameSession: (name) => sql`select set_config('application_name', ${name}, false)`,
+    // A bigint advisory lock shows in pg_locks as classid (high 32 bits) and
+    // objid (low 32 bits), both unsigned, with objsubid 1.
+    holders: (keys) =>
+      sql<{ readonly key: unknown; readonly pid: unknown; readonly holder: unknown }>`select
+        ((l.classid::bigint << 32) | l.objid::bigint)::text as key, l.pid, a.application_name as holder
+        from pg_locks l join pg_stat_activity a on a.pid = l.pid
+        where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
+          and l.database = (select oid from pg_database where datname = current_database())
+          and ((l.classid::bigint << 32) | l.objid::bigint) = any(cast(${keys.map(String)} as bigint[]))`
   },
   migrationTransaction: "begin",
   // the key is a bigint this module computed: safe to inline

@@ -39,6 +39,7 @@ import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { CompiledQuery, Kysely } from "kysely"
 import type { Dialect } from "./Dialect.js"
 import type { Row } from "./Executor.js"
@@ -215,6 +216,55 @@ export interface CatchUpOptions {
   readonly maxBatches?: number
 }
 
+/**
+ * How a catch-up worker runs.
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkerOptions extends CatchUpOptions {
+  /**
+   * How long the worker waits for a wake-up before it looks at the log (and,
+   * where projections have owners, for free projections) anyway. Default 1 s.
+   */
+  readonly pollInterval?: Duration.DurationInput
+  /**
+   * Hints that the log has grown (PostgreSQL: the journal's
+   * `notifications`). Each one wakes the worker before its poll interval is
+   * over; hints that arrive while it works are coalesced into one more pass.
+   * When the stream fails (its connection is lost) the worker polls and
+   * subscribes again after a poll interval.
+   */
+  readonly wakeUp?: Stream.Stream<unknown, unknown>
+  /**
+   * The name this worker reports as the owner of its projections
+   * ({@link Runtime.owners}); PostgreSQL: its lock connection's
+   * `application_name`. Default: the journal's connection name.
+   */
+  readonly instance?: string
+  /**
+   * Where projections have owners (PostgreSQL): the most projections this
+   * worker owns at a time, leaving the others to other instances. Default:
+   * every free one.
+   */
+  readonly maxProjections?: number
+  /** Called with the projections (`name@version`) this worker owns whenever that set changes. */
+  readonly onOwnership?: (owned: ReadonlyArray<string>) => void
+}
+
+/**
+ * Which worker session processes a projection (PostgreSQL).
+ * @since 0.1.0
+ * @category models
+ */
+export interface Owner {
+  /** `name@version`. */
+  readonly projection: string
+  /** The owning worker's name ({@link WorkerOptions.instance}). */
+  readonly instance: string
+  /** The server process of its lock connection. */
+  readonly pid: number
+}
+
 /** @since 0.1.0 @category models */
 export interface CatchUpResult {
   /** Events read from the log. */
@@ -242,12 +292,24 @@ export interface Runtime {
   /** Catch-up mode: applies the log from each checkpoint, in batches, one transaction each. */
   readonly catchUp: (options?: CatchUpOptions) => Effect.Effect<CatchUpResult, RuntimeError>
   /**
-   * Catch-up as a worker: catches up, waits `pollInterval` (default 1 s),
-   * and again, until interrupted.
+   * Catch-up as a worker: catches up, waits for a wake-up or `pollInterval`
+   * (default 1 s), and again, until interrupted.
+   *
+   * Where the dialect has `projectionLocks` (PostgreSQL),
+   * several workers, in one process or many, may run on one database: a
+   * worker holds a connection of its own and processes only the projections
+   * whose ownership lock it took on it; the others it tries again at every
+   * pass. When an owner stops or dies its connection closes, its locks are
+   * freed, and another worker takes its projections over at its next pass,
+   * from their checkpoints. Elsewhere (SQLite) every worker processes every
+   * projection, one batch at a time.
    */
-  readonly worker: (
-    options?: CatchUpOptions & { readonly pollInterval?: Duration.DurationInput }
-  ) => Effect.Effect<never, RuntimeError>
+  readonly worker: (options?: WorkerOptions) => Effect.Effect<never, RuntimeError>
+  /**
+   * Which worker owns which projection right now (empty where projections
+   * have no owners, as on SQLite).
+   */
+  readonly owners: Effect.Effect<ReadonlyArray<Owner>, RuntimeError>
   /**
    * Inline mode, for the scope's lifetime: sets up, catches up, then
    * applies every append inside its transaction (a failing projection
@@ -323,9 +385,15 @@ export interface PromiseRuntime {
   readonly drop: (name: string, version: number) => Promise<void>
   readonly status: () => Promise<ReadonlyArray<Status>>
   readonly upgrade: () => Promise<ReadonlyArray<string>>
-  /** Starts a catch-up worker; `stop` interrupts it and waits for it to end. */
-  readonly startWorker: (options?: CatchUpOptions & { readonly pollInterval?: Duration.DurationInput }) => {
+  readonly owners: () => Promise<ReadonlyArray<Owner>>
+  /**
+   * Starts a catch-up worker ({@link Runtime.worker}). `stop` interrupts it,
+   * gives its projections up and waits for it to end; `done` settles when
+   * the worker ends: it rejects with the typed error when the worker fails.
+   */
+  readonly startWorker: (options?: WorkerOptions) => {
     readonly stop: () => Promise<void>
+    readonly done: Promise<void>
   }
 }
 

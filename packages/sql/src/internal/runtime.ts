@@ -2,17 +2,21 @@ import { EventJournal, EventStore } from "@mentor-ledger/core"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import type { CompiledQuery } from "kysely"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import type { CompiledQuery, Kysely } from "kysely"
 import { DriverError, type Executor, type Row } from "../Executor.js"
 import type { SqlEventJournal } from "../Journal.js"
 import {
   type CatchUpOptions,
   type CatchUpResult,
+  type Owner,
   type Prepared,
   type Projection,
   ProjectionError,
@@ -20,7 +24,8 @@ import {
   type Runtime,
   type RuntimeError,
   type Status,
-  type Steps
+  type Steps,
+  type WorkerOptions
 } from "../Projection.js"
 import { bind, slot, template } from "./compiled.js"
 import { storeError } from "./errors.js"
@@ -150,19 +155,9 @@ const registry = (journal: SqlEventJournal) => {
       .compile()
   )
   // Taken first by every batch and inline append where writers run
-  // concurrently (PostgreSQL): a transaction-scoped lock, through the
-  // journal's stream locks, on a name no stream can have (organisation ids
-  // are never empty). It serialises projection writers, so the checkpoints
-  // read next are the latest. SQLite runs one writer at a time anyway.
-  const { streamLocks } = journal.dialect
-  const lock =
-    streamLocks === undefined
-      ? undefined
-      : streamLocks
-          .statement(
-            streamLocks.keys(journal.tables, [{ organisation: "", stream: `${prefix}rm_checkpoints` }])
-          )
-          .compile(db)
+  // concurrently (PostgreSQL): it serialises projection writers, so the
+  // checkpoints read next are the latest. SQLite runs one writer at a time.
+  const lock = journal.dialect.projectionLocks?.writers(journal.tables).compile(db)
   // Moves a checkpoint forward only: an inline append whose rows sort before
   // a concurrent one that committed first leaves it where it is.
   const raise = template(
@@ -727,13 +722,125 @@ const makeRuntime = (
     return switched as ReadonlyArray<string>
   })
 
+  // -- workers --------------------------------------------------------------
+
+  const locks = journal.dialect.projectionLocks
+  const keyOf = new Map(actives.map((a) => [a, locks?.key(journal.tables, a.id) ?? 0n] as const))
+
+  const owners: Effect.Effect<ReadonlyArray<Owner>, RuntimeError> = locks === undefined
+    ? Effect.succeed([])
+    : Effect.gen(function* () {
+        const rows = yield* run(locks.holders([...keyOf.values()]).compile(journal.db))
+        const byKey = new Map([...keyOf].map(([a, key]) => [String(key), a.id] as const))
+        return rows
+          .flatMap((r): ReadonlyArray<Owner> => {
+            const projection = byKey.get(String(r.key))
+            return projection === undefined
+              ? []
+              : [{ projection, instance: String(r.holder), pid: Number(r.pid) }]
+          })
+          .sort((x, y) => (x.projection < y.projection ? -1 : x.projection > y.projection ? 1 : 0))
+      }).pipe(
+        Effect.catchTag("DriverError", driverFailure("cannot read the projection owners")),
+        Effect.catchTag("Moved", (e) => Effect.die(e))
+      )
+
+  const worker = (options: WorkerOptions = {}): Effect.Effect<never, RuntimeError> =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const poll = Duration.decode(options.pollInterval ?? "1 second")
+        const group = yield* select(options.only)
+        // One pending wake-up at most: hints that arrive while the worker works are one more pass.
+        const wake = yield* Queue.sliding<void>(1)
+        if (options.wakeUp !== undefined) {
+          const hints = options.wakeUp
+          yield* Effect.forkScoped(
+            Stream.runForEach(hints, () => Queue.offer(wake, undefined)).pipe(
+              // lost (its connection, say): polling carries on, and it listens again
+              Effect.catchAllCause(() => Effect.void),
+              Effect.zipRight(Effect.sleep(poll)),
+              Effect.forever
+            )
+          )
+        }
+        const pass =
+          locks === undefined
+            ? Effect.asVoid(catchUpGroup(group, options))
+            : yield* ownedPass(locks, group, options)
+        const wait = Effect.raceFirst(Queue.take(wake), Effect.sleep(poll))
+        return yield* Effect.forever(
+          Effect.zipRight(Effect.zipRight(Queue.takeAll(wake), pass), wait)
+        ) as Effect.Effect<never, RuntimeError>
+      })
+    )
+
+  /**
+   * A pass of a worker whose projections have owners: keeps a session (a
+   * connection of its own), takes the locks of free projections on it, and
+   * catches up the ones it owns.
+   */
+  const ownedPass = (
+    locks: NonNullable<typeof journal.dialect.projectionLocks>,
+    group: ReadonlyArray<Active>,
+    options: WorkerOptions
+  ) =>
+    Effect.gen(function* () {
+      const limit = Math.max(1, Math.floor(options.maxProjections ?? Number.POSITIVE_INFINITY))
+      const owned = new Set<Active>()
+      let session: Session | undefined
+      const report = () => options.onOwnership?.(group.filter((a) => owned.has(a)).map((a) => a.id))
+      const close = Effect.suspend(() => {
+        const s = session
+        session = undefined
+        const had = owned.size > 0
+        owned.clear()
+        if (had) report()
+        return s === undefined ? Effect.void : s.close(locks.unlockAll.compile(journal.db))
+      })
+      yield* Effect.addFinalizer(() => close)
+      const failed = (doing: string) => (e: DriverError) =>
+        Effect.zipRight(close, Effect.fail(storeError(journal.dialect, journal.tables, doing, e.cause)))
+      const claim = Effect.gen(function* () {
+        if (session === undefined) {
+          session = yield* openSession(journal.db)
+          if (options.instance !== undefined) {
+            yield* session.run(locks.nameSession(options.instance).compile(journal.db))
+          }
+        }
+        const s = session
+        const before = owned.size
+        // Also a check that the session (and so every lock it holds) is still there.
+        if (owned.size >= limit || owned.size === group.length) yield* s.run(alive)
+        for (const a of group) {
+          if (owned.size >= limit) break
+          if (owned.has(a)) continue
+          const [row] = yield* s.run(locks.tryLock(keyOf.get(a)!).compile(journal.db))
+          if (row?.acquired === true || row?.acquired === "t") owned.add(a)
+        }
+        if (owned.size !== before) report()
+      })
+      const alive = sqlOne(journal.db)
+      return Effect.gen(function* () {
+        // A lost session lost its locks: start again with a new one, once.
+        yield* claim.pipe(
+          Effect.catchTag("DriverError", () => Effect.zipRight(close, claim)),
+          Effect.catchTag("DriverError", failed("cannot take the projections' ownership locks"))
+        )
+        if (owned.size > 0)
+          yield* catchUpGroup(
+            group.filter((a) => owned.has(a)),
+            options
+          )
+      })
+    })
+
   return {
     journal,
     projections: actives.map((a) => a.def),
     setup,
     catchUp,
-    worker: (options = {}) =>
-      Effect.forever(Effect.zipRight(catchUp(options), Effect.sleep(options.pollInterval ?? "1 second"))),
+    worker,
+    owners,
     inline: Effect.gen(function* () {
       yield* setup
       yield* catchUp()
@@ -747,6 +854,50 @@ const makeRuntime = (
     upgrade
   }
 }
+
+// ---------------------------------------------------------------------------
+// Sessions: one connection held for a worker's ownership locks
+// ---------------------------------------------------------------------------
+
+interface Session {
+  readonly run: (query: CompiledQuery) => Effect.Effect<ReadonlyArray<Row>, DriverError>
+  /** Runs `last` (ignoring its failure) and gives the connection back. */
+  readonly close: (last: CompiledQuery) => Effect.Effect<void>
+}
+
+const sqlOne = (db: Kysely<any>) => db.selectNoFrom((eb) => eb.lit(1).as("one")).compile()
+
+/** Takes one connection of a kysely instance's pool and holds it until `close`. */
+const openSession = (db: Kysely<any>): Effect.Effect<Session, DriverError> =>
+  Effect.tryPromise({
+    try: () =>
+      new Promise<Session>((resolve, reject) => {
+        let opened = false
+        const held = db.connection().execute(
+          (connection) =>
+            new Promise<void>((release) => {
+              opened = true
+              resolve({
+                run: (query) =>
+                  Effect.tryPromise({
+                    try: () => connection.executeQuery(query).then((r) => r.rows as ReadonlyArray<Row>),
+                    catch: (cause) => new DriverError({ cause })
+                  }),
+                close: (last) =>
+                  Effect.promise(async () => {
+                    await connection.executeQuery(last).catch(() => undefined)
+                    release()
+                    await held.catch(() => undefined)
+                  })
+              })
+            })
+        )
+        held.catch((cause: unknown) => {
+          if (!opened) reject(cause)
+        })
+      }),
+    catch: (cause) => new DriverError({ cause })
+  })
 
 /** Tags errors thrown while a projection applies a batch with the projection's id. */
 function* withProjection(id: string, steps: Steps<void>): Steps<void> {
@@ -787,12 +938,19 @@ export const toPromise = (runtime: Runtime): PromiseRuntime => ({
   drop: (name, version) => runPromise(runtime.drop(name, version)),
   status: () => runPromise(runtime.status),
   upgrade: () => runPromise(runtime.upgrade),
+  owners: () => runPromise(runtime.owners),
   startWorker: (options) => {
     const fiber = Effect.runFork(runtime.worker(options))
+    const done = Effect.runPromise(Fiber.await(fiber)).then((exit) => {
+      if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) throw squash(exit.cause)
+    })
+    // a failure nobody awaits is not an unhandled rejection: `stop` reports it too
+    done.catch(() => undefined)
     return {
+      done,
       stop: async () => {
-        const exit = await Effect.runPromise(Fiber.interrupt(fiber))
-        if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) throw squash(exit.cause)
+        await Effect.runPromise(Fiber.interrupt(fiber))
+        await done
       }
     }
   }
