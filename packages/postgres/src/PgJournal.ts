@@ -70,6 +70,16 @@ export interface Options {
   readonly notify?: boolean
   /** The `application_name` the connections report in `pg_stat_activity` (default `mentor-ledger`). */
   readonly applicationName?: string
+  /**
+   * Opens the journal read-only (default false): every connection starts
+   * with `default_transaction_read_only = on`, so the server refuses any
+   * write; the schema is checked, not created or migrated (a database
+   * without it, or an older one, is refused with `StoreError`
+   * `Unavailable`); no `NOTIFY` is sent; and `append` fails with
+   * `StoreError` `ReadOnly` before it reaches the server. For analysts'
+   * tools and read replicas (a hot standby is read-only anyway).
+   */
+  readonly readonly?: boolean
 }
 
 /**

@@ -5,3 +5,4 @@
  * @since 0.1.0
  */
 export * as PgJournal from "./PgJournal.js"
+export * as PgReadModels from "./PgReadModels.js"

@@ -38,7 +38,9 @@ const clientConfig = (options: Options): pg.ClientConfig => ({
   connectionString: options.url,
   connectionTimeoutMillis: milliseconds(options.connectTimeout, defaultConnectTimeout),
   lock_timeout: milliseconds(options.lockTimeout, defaultLockTimeout),
-  application_name: options.applicationName ?? "mentor-ledger"
+  application_name: options.applicationName ?? "mentor-ledger",
+  // every transaction of every connection is read-only: the server refuses any write
+  ...(options.readonly === true ? { options: "-c default_transaction_read_only=on" } : {})
 })
 
 /**
@@ -129,9 +131,23 @@ export const make = (options: Options): Effect.Effect<PgEventJournal, EventJourn
       schema,
       ...(options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix })
     }
-    yield* Migrations.migrate(db, journalOptions)
-    const journal = Journal.make(db, journalOptions)
-    if (options.notify ?? true) {
+    const readonly = options.readonly === true
+    if (readonly) yield* Migrations.check(db, journalOptions)
+    else yield* Migrations.migrate(db, journalOptions)
+    const made = Journal.make(db, journalOptions)
+    const journal: Journal.SqlEventJournal = readonly
+      ? {
+          ...made,
+          append: () =>
+            Effect.fail(
+              new EventJournal.StoreError({
+                reason: "ReadOnly",
+                message: `cannot append to ${schema}.${tables.events}: the journal was opened read-only`
+              })
+            )
+        }
+      : made
+    if ((options.notify ?? true) && !readonly) {
       // NOTIFY is transactional: PostgreSQL delivers it when the append
       // commits, and drops it when the append rolls back.
       yield* journal.onAppend((rows, tx) => {
