@@ -167,7 +167,7 @@ describe("the HTTP surface", () => {
       body: "{ not json"
     })
     expect(bad.status).toBe(400)
-    expect((await bad.json()).error).toBe("BadJson")
+    expect(((await bad.json()) as Json).error).toBe("BadJson")
     expect((await call("POST", "/programmes", { as: coordinator(), json: [1, 2] })).body.error).toBe(
       "BadJson"
     )
