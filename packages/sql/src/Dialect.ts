@@ -103,6 +103,13 @@ export interface ProjectionLocks {
   readonly key: (tables: Tables, projection: string) => bigint
   /** Takes an ownership lock if it is free, without waiting: one row, `acquired` true or false. */
   readonly tryLock: (key: bigint) => RawBuilder<{ readonly acquired: unknown }>
+  /**
+   * Joins the workers of one schema and prefix: takes a shared lock on
+   * `key` that this session holds until it closes. The sessions holding it
+   * ({@link ProjectionLocks.holders}) are the live workers, among which
+   * the projections are shared out.
+   */
+  readonly join: (key: bigint) => RawBuilder<unknown>
   /** Gives up an ownership lock held by this session. */
   readonly unlock: (key: bigint) => RawBuilder<unknown>
   /** Gives up every ownership lock of this session (before its connection goes back to a pool). */
@@ -312,6 +319,7 @@ export const postgres: Dialect = {
     key: (tables, projection) => advisoryKey(tables, "projection", projection),
     tryLock: (key) =>
       sql<{ readonly acquired: unknown }>`select pg_try_advisory_lock(${String(key)}::bigint) as acquired`,
+    join: (key) => sql`select pg_advisory_lock_shared(${String(key)}::bigint)`,
     unlock: (key) => sql`select pg_advisory_unlock(${String(key)}::bigint)`,
     unlockAll: sql`select pg_advisory_unlock_all()`,
     nameSession: (name) => sql`select set_config('application_name', ${name}, false)`,

@@ -800,26 +800,38 @@ const makeRuntime = (
       yield* Effect.addFinalizer(() => close)
       const failed = (doing: string) => (e: DriverError) =>
         Effect.zipRight(close, Effect.fail(storeError(journal.dialect, journal.tables, doing, e.cause)))
+      const members = locks.key(journal.tables, "*workers")
       const claim = Effect.gen(function* () {
         if (session === undefined) {
           session = yield* openSession(journal.db)
           if (options.instance !== undefined) {
             yield* session.run(locks.nameSession(options.instance).compile(journal.db))
           }
+          yield* session.run(locks.join(members).compile(journal.db))
         }
         const s = session
-        const before = owned.size
-        // Also a check that the session (and so every lock it holds) is still there.
-        if (owned.size >= limit || owned.size === group.length) yield* s.run(alive)
+        const before = [...owned]
+        // The live workers (this one among them) share the projections out:
+        // each owns at most its fair share, and takes more only when the
+        // others cannot (they died, or own their share). Also a check that
+        // the session, and so every lock it holds, is still there.
+        const live = Math.max(1, (yield* s.run(locks.holders([members]).compile(journal.db))).length)
+        const share = Math.min(limit, Math.ceil(group.length / live))
+        // Beyond its share (a worker joined): gives the last ones up, between batches.
+        for (const a of [...group].reverse()) {
+          if (owned.size <= share) break
+          if (!owned.has(a)) continue
+          yield* s.run(locks.unlock(keyOf.get(a)!).compile(journal.db))
+          owned.delete(a)
+        }
         for (const a of group) {
-          if (owned.size >= limit) break
+          if (owned.size >= share) break
           if (owned.has(a)) continue
           const [row] = yield* s.run(locks.tryLock(keyOf.get(a)!).compile(journal.db))
           if (row?.acquired === true || row?.acquired === "t") owned.add(a)
         }
-        if (owned.size !== before) report()
+        if (owned.size !== before.length || before.some((a) => !owned.has(a))) report()
       })
-      const alive = sqlOne(journal.db)
       return Effect.gen(function* () {
         // A lost session lost its locks: start again with a new one, once.
         yield* claim.pipe(
@@ -864,8 +876,6 @@ interface Session {
   /** Runs `last` (ignoring its failure) and gives the connection back. */
   readonly close: (last: CompiledQuery) => Effect.Effect<void>
 }
-
-const sqlOne = (db: Kysely<any>) => db.selectNoFrom((eb) => eb.lit(1).as("one")).compile()
 
 /** Takes one connection of a kysely instance's pool and holds it until `close`. */
 const openSession = (db: Kysely<any>): Effect.Effect<Session, DriverError> =>
