@@ -177,7 +177,7 @@ export const router =
     } catch (error) {
       response = errorResponse(error)
     }
-    const payload = JSON.stringify(response.body, null, 2)
+    const payload = `${JSON.stringify(response.body, null, 2)}\n`
     res.writeHead(response.status, {
       "content-type": "application/json; charset=utf-8",
       "content-length": Buffer.byteLength(payload)
