@@ -1,6 +1,9 @@
 import { defineProject } from "vitest/config"
 
 export default defineProject({
+  // Test the workspace packages' sources, not their last build.
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
   test: {
     name: "custom-template",
     include: ["test/**/*.test.ts"]

@@ -1,0 +1,11 @@
+import { defineProject } from "vitest/config"
+
+export default defineProject({
+  // Test the workspace packages' sources, not their last build.
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
+  test: {
+    name: "analyst-replay",
+    include: ["test/**/*.test.ts"]
+  }
+})
