@@ -390,6 +390,8 @@ export const encodeEvent = (
 
 /** @since 0.1.0 @category service */
 export interface ReadStreamOptions {
+  /** Only events from this version on (default 1): a reader that knows the stream up to `n` passes `n + 1`. */
+  readonly fromVersion?: number
   /** Only events up to this version. */
   readonly toVersion?: number
   /** Only events that had happened by then (by `occurredAt`). */
@@ -755,6 +757,7 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
       readStream: (stream, options = {}) =>
         journal
           .readStream(stream.organisation, streamName(stream), {
+            ...(options.fromVersion === undefined ? {} : { fromVersion: options.fromVersion }),
             ...(options.toVersion === undefined ? {} : { toVersion: options.toVersion }),
             ...(options.recordedUntil === undefined ? {} : { recordedUntil: options.recordedUntil })
           })
@@ -766,6 +769,7 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
               if (
                 stream.type !== "Mentorship" ||
                 last === undefined ||
+                (options.fromVersion !== undefined && options.fromVersion > 1) ||
                 options.toVersion !== undefined ||
                 options.recordedUntil !== undefined
               )

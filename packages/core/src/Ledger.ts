@@ -32,10 +32,11 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
 import * as Stream from "effect/Stream"
 import * as Commands from "./Commands.js"
 import { fold } from "./Decider.js"
-import type { Event, MentorshipEvent, ProgrammeEvent } from "./Events.js"
+import type { Event, MentorshipEvent } from "./Events.js"
 import {
   type AppendRequest,
   type ConcurrencyConflict,
@@ -221,9 +222,45 @@ export interface LedgerOptions {
   readonly organisation?: OrganisationId
   /** How many times to decide again after a concurrency conflict (default 3). */
   readonly maxRetries?: number
+  /**
+   * How many streams' folded states the ledger keeps in memory (default
+   * 10,000; 0 turns the cache off). A command on a cached stream reads only
+   * the events appended after the cached version, so other ledgers' writes
+   * on the same store are always seen.
+   */
+  readonly stateCacheSize?: number
 }
 
 const decodeCommand = Schema.decodeUnknownEither(Commands.Command)
+
+/** Each command's own schema by its `_tag`: a command is decoded by its member, not by trying the union. */
+const commandDecoders: ReadonlyMap<string, typeof decodeCommand> = new Map(
+  [...Commands.ProgrammeCommand.members, ...Commands.MentorshipCommand.members].map((member) => {
+    const tag = SchemaAST.getPropertySignatures(member.ast).find((p) => p.name === "_tag")?.type
+    if (tag === undefined || !SchemaAST.isLiteral(tag)) throw new Error("a command without a literal _tag")
+    return [
+      String(tag.literal),
+      Schema.decodeUnknownEither(member as Schema.Schema<Commands.Command, unknown>) as typeof decodeCommand
+    ] as const
+  })
+)
+
+const decodeOptions = { errors: "all", onExcessProperty: "error" } as const
+
+/**
+ * Decodes a command with its own member's schema; an unknown tag, or a
+ * member that refuses it, is decoded by the whole union, whose error
+ * the caller sees (the same as without the shortcut).
+ */
+const decodeCommandFast = (input: unknown): ReturnType<typeof decodeCommand> => {
+  const tag = typeof input === "object" && input !== null ? (input as { _tag?: unknown })._tag : undefined
+  const member = typeof tag === "string" ? commandDecoders.get(tag) : undefined
+  if (member !== undefined) {
+    const decoded = member(input, decodeOptions)
+    if (Either.isRight(decoded)) return decoded
+  }
+  return decodeCommand(input, decodeOptions)
+}
 
 const toInvalidCommand = (input: unknown, error: ParseResult.ParseError): InvalidCommand => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -240,8 +277,17 @@ const toInvalidCommand = (input: unknown, error: ParseResult.ParseError): Invali
   })
 }
 
-const asProgrammeEvents = (events: ReadonlyArray<{ readonly event: Event }>) =>
-  events.map((e) => e.event as ProgrammeEvent)
+/** A decider's fold, whatever its commands and errors. */
+interface Evolver<S> {
+  readonly initialState: S
+  evolve(state: S, event: Event): S
+}
+
+const evolveAll = <S>(evolver: Evolver<S>, events: ReadonlyArray<Event>, from: S): S => {
+  let state = from
+  for (const e of events) state = evolver.evolve(state, e)
+  return state
+}
 const asMentorshipEvents = (events: ReadonlyArray<{ readonly event: Event }>) =>
   events.map((e) => e.event as MentorshipEvent)
 
@@ -259,18 +305,81 @@ export const make = (
     const defaultOrg = options.organisation ?? defaultOrganisation
     const maxRetries = options.maxRetries ?? 3
 
-    const loadProgramme = (ref: StreamRef) =>
-      Effect.map(store.readStream(ref), (events) => ({
-        state: fold(Programme.decider, asProgrammeEvents(events)),
-        version: events.length === 0 ? 0 : events[events.length - 1]!.version
-      }))
-    const loadMentorship = (ref: StreamRef, asOf: AsOf = {}) =>
-      Effect.map(store.readStream(ref, asOf), (events) => ({
-        state: fold(Mentorship.decider, asMentorshipEvents(events)),
-        version: events.length === 0 ? 0 : events[events.length - 1]!.version
-      }))
+    const cacheSize = options.stateCacheSize ?? 10_000
 
-    type Plan = Either.Either<ReadonlyArray<AppendRequest>, RuleViolation>
+    // The folded state of each stream at a version, least recently used
+    // first. A state at a version is a fact of the log (streams only grow),
+    // so an entry is never wrong, at most behind: a load reads the events
+    // after its version, and the append's version check refuses a decision
+    // made on a state another writer overtook.
+    const states = new Map<string, Loaded<Mentorship.State | Programme.State>>()
+    const cacheKey = (ref: StreamRef) => `${ref.organisation}\u0000${ref.type}\u0000${ref.id}`
+    const remember = (key: string, loaded: Loaded<Mentorship.State | Programme.State>) => {
+      if (cacheSize <= 0) return
+      const known = states.get(key)
+      // Another fiber of this ledger may have seen more of the stream already.
+      if (known !== undefined && known.version > loaded.version) return
+      states.delete(key)
+      if (states.size >= cacheSize) states.delete(states.keys().next().value!)
+      states.set(key, loaded)
+    }
+    const forget = (ref: StreamRef) => states.delete(cacheKey(ref))
+
+    const foldStream = <S>(decider: Evolver<S>, ref: StreamRef): Effect.Effect<Loaded<S>, ReadError> =>
+      Effect.suspend(() => {
+        const key = cacheKey(ref)
+        const known = states.get(key) as Loaded<S> | undefined
+        const full = Effect.map(store.readStream(ref), (events): Loaded<S> => {
+          const loaded = {
+            state: evolveAll(
+              decider,
+              events.map((e) => e.event),
+              decider.initialState
+            ),
+            version: events.length === 0 ? 0 : events[events.length - 1]!.version
+          }
+          if (loaded.version === 0) states.delete(key)
+          else remember(key, loaded as Loaded<Mentorship.State | Programme.State>)
+          return loaded
+        })
+        if (known === undefined) return full
+        return Effect.flatMap(store.readStream(ref, { fromVersion: known.version + 1 }), (events) => {
+          if (events.length === 0) return Effect.succeed(known)
+          // Not the events right after the cached version: read it all again.
+          if (events[0]!.version !== known.version + 1) return full
+          const loaded = {
+            state: evolveAll(
+              decider,
+              events.map((e) => e.event),
+              known.state
+            ),
+            version: events[events.length - 1]!.version
+          }
+          remember(key, loaded as Loaded<Mentorship.State | Programme.State>)
+          return Effect.succeed(loaded)
+        })
+      })
+
+    const loadProgramme = (ref: StreamRef): Effect.Effect<Loaded<Programme.State>, ReadError> =>
+      foldStream(Programme.decider, ref)
+    const loadMentorship = (
+      ref: StreamRef,
+      asOf: AsOf = {}
+    ): Effect.Effect<Loaded<Mentorship.State>, ReadError> =>
+      asOf.occurredUntil === undefined && asOf.recordedUntil === undefined
+        ? foldStream(Mentorship.decider, ref)
+        : Effect.map(store.readStream(ref, asOf), (events) => ({
+            state: fold(Mentorship.decider, asMentorshipEvents(events)),
+            version: events.length === 0 ? 0 : events[events.length - 1]!.version
+          }))
+
+    /** An append to make, with the state it was decided on (to fold the new events into). */
+    interface Planned {
+      readonly request: AppendRequest
+      readonly base: Loaded<unknown>
+      readonly decider: Evolver<unknown>
+    }
+    type Plan = Either.Either<ReadonlyArray<Planned>, RuleViolation>
 
     /** Loads, decides; returns the appends to make (or a refusal). */
     const plan = (
@@ -278,10 +387,15 @@ export const make = (
       org: OrganisationId
     ): Effect.Effect<Plan, ReadError> =>
       Effect.gen(function* () {
-        const append = (stream: StreamRef, version: number, events: ReadonlyArray<Event>): AppendRequest => ({
-          stream,
-          expected: exact(version),
-          events
+        const append = <S>(
+          stream: StreamRef,
+          base: Loaded<S>,
+          decider: Evolver<S>,
+          events: ReadonlyArray<Event>
+        ): Planned => ({
+          request: { stream, expected: exact(base.version), events },
+          base,
+          decider: decider as Evolver<unknown>
         })
         switch (command._tag) {
           case "LaunchProgramme":
@@ -292,7 +406,7 @@ export const make = (
             const ref = programmeStream(command.programmeId, org)
             const p = yield* loadProgramme(ref)
             return Either.map(Programme.decide(command, p.state), (events) => [
-              append(ref, p.version, events)
+              append(ref, p, Programme.decider, events)
             ])
           }
           case "RequestMentoring": {
@@ -331,7 +445,7 @@ export const make = (
               )
             const { templateId: _, ...rest } = command
             return Either.map(Mentorship.decide({ ...rest, template }, m.state), (events) => [
-              append(mref, m.version, events)
+              append(mref, m, Mentorship.decider, events)
             ])
           }
           case "MatchMentor":
@@ -379,8 +493,8 @@ export const make = (
               )
             }
             return Either.right([
-              append(mref, m.version, decided.right),
-              ...(pool.right.length > 0 ? [append(pref, p.version, pool.right)] : [])
+              append(mref, m, Mentorship.decider, decided.right),
+              ...(pool.right.length > 0 ? [append(pref, p, Programme.decider, pool.right)] : [])
             ])
           }
           default: {
@@ -401,7 +515,7 @@ export const make = (
                 )
             }
             return Either.map(Mentorship.decide(command, m.state), (events) => [
-              append(ref, m.version, events)
+              append(ref, m, Mentorship.decider, events)
             ])
           }
         }
@@ -435,7 +549,7 @@ export const make = (
         Effect.gen(function* () {
           const planned = yield* plan(command, org)
           if (Either.isLeft(planned)) return yield* Effect.fail(planned.left)
-          const requests = planned.right.map((r) =>
+          const requests = planned.right.map(({ request: r }) =>
             executeOptions.metadata === undefined ? r : { ...r, metadata: executeOptions.metadata }
           )
           // Erasure shreds the person's key before the event is recorded:
@@ -445,13 +559,26 @@ export const make = (
               [personSubject(org, command.personId)],
               new Date(yield* Clock.currentTimeMillis)
             )
-          const results = yield* store
-            .appendMany(requests)
-            .pipe(
-              Effect.catchTag("SubjectErased", (e) =>
-                Effect.flatMap(erasedOwner(command, org, e), Effect.fail)
-              )
-            )
+          const results = yield* store.appendMany(requests).pipe(
+            Effect.tapError((e) =>
+              Effect.sync(() => {
+                if (e._tag === "ConcurrencyConflict") for (const r of requests) forget(r.stream)
+              })
+            ),
+            Effect.catchTag("SubjectErased", (e) => Effect.flatMap(erasedOwner(command, org, e), Effect.fail))
+          )
+          // The stream is now at the appended version: its state is the decided-on state and the new events.
+          for (const [i, { request, base, decider }] of planned.right.entries()) {
+            const result = results[i]
+            if (result !== undefined && !result.idempotent && result.firstVersion === base.version + 1)
+              remember(cacheKey(request.stream), {
+                state: evolveAll(decider, request.events as ReadonlyArray<Event>, base.state) as
+                  | Mentorship.State
+                  | Programme.State,
+                version: result.nextExpectedVersion
+              })
+            else forget(request.stream)
+          }
           return {
             events: requests.flatMap((r) => r.events as ReadonlyArray<Event>),
             versions: results.map((r) => ({
@@ -472,14 +599,14 @@ export const make = (
 
     const execute = (input: Commands.CommandInput, executeOptions: ExecuteOptions = {}) =>
       Effect.gen(function* () {
-        const decoded = decodeCommand(input, { errors: "all", onExcessProperty: "error" })
+        const decoded = decodeCommandFast(input)
         if (Either.isLeft(decoded)) return yield* Effect.fail(toInvalidCommand(input, decoded.left))
         const occurredAt = decoded.right.occurredAt ?? new Date(yield* Clock.currentTimeMillis)
         return yield* run(
           { ...decoded.right, occurredAt } as Commands.Timed<Commands.Command>,
           executeOptions
         )
-      }).pipe(Effect.withSpan("Ledger.execute"))
+      }).pipe(Effect.withSpan("Ledger.execute", { captureStackTrace: false }))
 
     const toViewer = (v: ViewerInput): Viewer => ({
       personId: v.personId,
