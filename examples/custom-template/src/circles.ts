@@ -101,6 +101,7 @@ export const circles: Projection.Projection = Projection.define({
                 .where("mentorship_id", "=", event.mentorshipId)
                 .compile()
               break
+            // #region read-in-apply
             case "MeetingHeld": {
               const [circle] = yield db
                 .selectFrom(t.circles)
@@ -108,6 +109,7 @@ export const circles: Projection.Projection = Projection.define({
                 .where("mentorship_id", "=", event.mentorshipId)
                 .compile()
               if (circle === undefined) break
+              // #endregion read-in-apply
               // Meetings may be logged late, out of order: keep the earliest and the latest.
               yield db
                 .updateTable(t.circles)
@@ -238,6 +240,7 @@ export const readCircles = async (db: Kysely<any>) => ({
  * The running circles whose last meeting (or, before the first one, whose
  * request) is more than `days` before `asOf`: the coordinator calls them.
  */
+// #region without-meeting
 export const circlesWithoutMeeting = async (db: Kysely<any>, asOf: Date, days = 31) => {
   const since = new Date(asOf.getTime() - days * 86_400_000).toISOString()
   return (await db
@@ -248,3 +251,4 @@ export const circlesWithoutMeeting = async (db: Kysely<any>, asOf: Date, days = 
     .orderBy("mentorship_id")
     .execute()) as Array<CircleRow>
 }
+// #endregion without-meeting

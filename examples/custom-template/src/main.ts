@@ -39,6 +39,7 @@ for (const draft of invalidDrafts) {
 }
 
 // The library's read models and the programme's own, all kept in each append's transaction.
+// #region open
 const db = await SqliteReadModels.open({
   filename,
   tablePrefix,
@@ -46,6 +47,7 @@ const db = await SqliteReadModels.open({
   readModels: [...ReadModels.projections, circles]
 })
 const ledger = createLedger({ store: db.layer })
+// #endregion open
 
 console.log("\nTwo circles under the programme's template:\n")
 const names = new Map<string, string>([
@@ -115,8 +117,10 @@ for (const c of quiet)
   console.log(`  ${names.get(c.mentorship_id)} circle: last met ${day(c.last_meeting_at)}`)
 
 // The read model is derived: rebuild it from the log and it comes out the same.
+// #region rebuild
 const rebuilt = await db.projections.rebuild("circles")
 const same = isDeepStrictEqual(await readCircles(db.journal.db), model)
+// #endregion rebuild
 console.log(
   `\nRebuilt "circles" from ${rebuilt.events} events: ${same ? "the same rows" : "DIFFERENT ROWS"}.`
 )

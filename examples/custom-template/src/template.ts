@@ -14,6 +14,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 
 /** The template as it might arrive from a configuration file or an admin form: plain JSON. */
+// #region template
 export const leadersCircleInput = {
   id: "ecec-leaders-circle",
   name: "Early-childhood leaders' mentoring circle",
@@ -26,6 +27,7 @@ export const leadersCircleInput = {
   mentors: { min: 1, max: 2 },
   closingMinutes: 0
 }
+// #endregion template
 
 /** A field-by-field reason a template was refused. */
 export interface TemplateProblem {
