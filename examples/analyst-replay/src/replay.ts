@@ -32,6 +32,7 @@ export interface Replayed {
  * Copies `source` to `workCopy` (replacing it) and rebuilds the `waits`
  * read model there from the log.
  */
+// #region replay
 export const replay = async (source: string, workCopy: string, batchSize = 2000): Promise<Replayed> => {
   // Read-only: checks the file is a mentor-ledger database of this version, and writes nothing.
   const checked = await SqliteReadModels.open({
@@ -70,3 +71,4 @@ export const replay = async (source: string, workCopy: string, batchSize = 2000)
     throw error
   }
 }
+// #endregion replay

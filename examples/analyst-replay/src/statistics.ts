@@ -119,6 +119,7 @@ interface GapRow {
 
 /** The days between consecutive meetings, per template (sorted by template). */
 export const meetingCadence = async (db: Kysely<any>): Promise<ReadonlyArray<MeetingCadence>> => {
+  // #region gaps
   // Each meeting with the one before it in the same mentorship, by when they happened.
   const rows = (await db
     .selectFrom(`${waitsTables.meetings} as m`)
@@ -134,6 +135,7 @@ export const meetingCadence = async (db: Kysely<any>): Promise<ReadonlyArray<Mee
       >`lag(m.held_at) over (partition by m.mentorship_id order by m.held_at, m.meeting_id)`.as("previous")
     ])
     .execute()) as ReadonlyArray<GapRow>
+  // #endregion gaps
   const groups = new Map<string, { first: GapRow; gaps: Array<number>; mentorships: Set<string> }>()
   for (const row of rows) {
     if (row.previous === null) continue
