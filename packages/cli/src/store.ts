@@ -14,12 +14,10 @@
  */
 import { existsSync, statSync } from "node:fs"
 import { EventJournal, EventStore, Ids, KeyStore } from "@mentor-ledger/core"
-import { Dialect, Journal, Migrations, KeyStorage as SqlKeyStorage } from "@mentor-ledger/sql"
+import { Journal } from "@mentor-ledger/sql"
 import { SqliteJournal } from "@mentor-ledger/sqlite"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Kysely } from "kysely"
 import { dbEnv } from "./args.js"
 import { CliFailure, UsageError } from "./errors.js"
 
@@ -109,49 +107,8 @@ export type StoreServices =
   | Journal.SqlJournal
   | KeyStore.KeyStore
 
-// The PostgreSQL driver is loaded only for a PostgreSQL target (an SQLite command starts faster).
-const loadPg = Effect.promise(() => import("pg").then((m) => m.default))
+// The PostgreSQL adapter is loaded only for a PostgreSQL target (an SQLite command starts faster).
 const loadPgJournal = Effect.promise(() => import("@mentor-ledger/postgres").then((m) => m.PgJournal))
-const loadPostgresDialect = Effect.promise(() => import("kysely").then((m) => m.PostgresDialect))
-
-const pgReadOnlyJournal = (target: Extract<Target, { _tag: "Postgres" }>) =>
-  Layer.scopedContext(
-    Effect.gen(function* () {
-      const pg = yield* loadPg
-      const PostgresDialect = yield* loadPostgresDialect
-      const pool = new pg.Pool({
-        connectionString: target.url,
-        max: 4,
-        connectionTimeoutMillis: 5000,
-        application_name: "mentor-ledger-cli (read-only)",
-        // Every transaction of every connection is read-only: the server refuses any write.
-        options: "-c default_transaction_read_only=on"
-      })
-      pool.on("error", () => {})
-      pool.on("connect", (client) => {
-        client.on("error", () => {})
-      })
-      const db = yield* Effect.acquireRelease(
-        Effect.sync(() => new Kysely<any>({ dialect: new PostgresDialect({ pool }) })),
-        (db) => Effect.promise(() => db.destroy().catch(() => undefined))
-      )
-      const options = {
-        dialect: Dialect.postgres,
-        schema: target.schema ?? "public",
-        ...(target.tablePrefix === undefined ? {} : { tablePrefix: target.tablePrefix })
-      }
-      yield* Migrations.check(db, options)
-      const journal = Journal.make(db, options)
-      return Context.make(EventJournal.EventJournal, journal as EventJournal.EventJournalService).pipe(
-        Context.add(Journal.SqlJournal, journal)
-      )
-    })
-  )
-
-const keysOnJournal = KeyStore.layer().pipe(
-  Layer.provideMerge(SqlKeyStorage.layer),
-  Layer.provide(KeyStore.layerUnwrapped)
-)
 
 /**
  * Checks that a read-only SQLite target exists before opening it, for a
@@ -192,16 +149,14 @@ export const layer = (
       ...(target.tablePrefix === undefined ? {} : { tablePrefix: target.tablePrefix })
     }).pipe(Layer.provide(ids))
   }
-  if (options.readonly)
-    return EventStore.layer.pipe(
-      Layer.provideMerge(Layer.provideMerge(keysOnJournal, pgReadOnlyJournal(target))),
-      Layer.provide(ids)
-    )
   return Layer.unwrapEffect(
     Effect.map(loadPgJournal, (PgJournal) =>
       PgJournal.layer({
         url: target.url,
-        applicationName: "mentor-ledger-cli",
+        // read-only: every transaction is read-only (the server refuses any
+        // write), the schema is checked, not migrated, and appends are refused
+        readonly: options.readonly,
+        applicationName: options.readonly ? "mentor-ledger-cli (read-only)" : "mentor-ledger-cli",
         maxConnections: 4,
         ...(target.schema === undefined ? {} : { schema: target.schema }),
         ...(target.tablePrefix === undefined ? {} : { tablePrefix: target.tablePrefix })

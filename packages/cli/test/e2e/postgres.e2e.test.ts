@@ -115,7 +115,7 @@ describe.skipIf(url === undefined)(
           } satisfies Events.Event
         ])
       )
-      await expect(runOnStore(target, { readonly: true }, write)).rejects.toThrow(/read-only transaction/)
+      await expect(runOnStore(target, { readonly: true }, write)).rejects.toThrow(/ReadOnly: .*read-only/)
     })
 
     it("rebuilds and replays the read models", async () => {
