@@ -9,8 +9,10 @@
  * The guide quotes the `// #region` blocks of this file; `pnpm docs:check`
  * fails when the guide and this file differ.
  */
+// #region imports
 import { createLedger, Ids, Rules, Template } from "@mentor-ledger/core"
 import { SqliteReadModels } from "@mentor-ledger/sqlite"
+// #endregion imports
 
 const filename = process.argv[2] ?? "mentoring.sqlite"
 

@@ -8,6 +8,7 @@ import { promisify } from "node:util"
 import Database from "better-sqlite3"
 import pg from "pg"
 import { describe, expect, it } from "vitest"
+import { main as concepts } from "../src/concepts.js"
 
 const run = (file: string, args: ReadonlyArray<string>) =>
   promisify(execFile)(
@@ -62,6 +63,17 @@ describe("docs/getting-started.md", () => {
       rmSync(dir, { recursive: true, force: true })
     }
   }, 60_000)
+
+  it('runs the code of docs/concepts.md and of domain.md\'s "Using it"', async () => {
+    expect(await concepts()).toEqual([
+      "MentoringRequested",
+      "requested",
+      "stream version 1, then ConcurrencyConflict",
+      "effect: programme version 1",
+      "mentorship-not-found in phase none",
+      "programme version 1"
+    ])
+  })
 
   const url = process.env.MENTOR_LEDGER_PG_URL?.trim() || undefined
   it.skipIf(url === undefined)(
