@@ -116,7 +116,12 @@ export const waits: Projection.Projection = Projection.define({
               yield db
                 .updateTable(mentorships)
                 .set((eb) => ({
-                  first_meeting_at: eb.fn.coalesce(eb.fn("min", ["first_meeting_at", eb.val(at)]), eb.val(at))
+                  first_meeting_at: eb
+                    .case()
+                    .when(eb.or([eb("first_meeting_at", "is", null), eb("first_meeting_at", ">", at)]))
+                    .then(at)
+                    .else(eb.ref("first_meeting_at"))
+                    .end()
                 }))
                 .where("mentorship_id", "=", event.mentorshipId)
                 .compile()

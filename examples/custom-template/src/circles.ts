@@ -115,11 +115,19 @@ export const circles: Projection.Projection = Projection.define({
                 .updateTable(t.circles)
                 .set((eb) => ({
                   meetings_held: eb("meetings_held", "+", 1),
-                  first_meeting_at: eb.fn.coalesce(
-                    eb.fn("min", ["first_meeting_at", eb.val(at)]),
-                    eb.val(at)
-                  ),
-                  last_meeting_at: eb.fn.coalesce(eb.fn("max", ["last_meeting_at", eb.val(at)]), eb.val(at))
+                  // (case … end rather than SQLite's two-argument min/max, so that it runs on PostgreSQL too)
+                  first_meeting_at: eb
+                    .case()
+                    .when(eb.or([eb("first_meeting_at", "is", null), eb("first_meeting_at", ">", at)]))
+                    .then(at)
+                    .else(eb.ref("first_meeting_at"))
+                    .end(),
+                  last_meeting_at: eb
+                    .case()
+                    .when(eb.or([eb("last_meeting_at", "is", null), eb("last_meeting_at", "<", at)]))
+                    .then(at)
+                    .else(eb.ref("last_meeting_at"))
+                    .end()
                 }))
                 .where("mentorship_id", "=", event.mentorshipId)
                 .compile()

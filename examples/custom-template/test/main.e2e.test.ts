@@ -138,6 +138,32 @@ describe("two circles on an SQLite file, with the programme's read model inline"
     expect(await circlesWithoutMeeting(db.journal.db, new Date(Date.UTC(2026, 2, 31)))).toEqual([])
   })
 
+  it("takes a meeting logged late by when it was held", async () => {
+    // Held on 3 February, before the circle's first meeting, and logged in June.
+    await ledger.execute({
+      _tag: "HoldMeeting",
+      actor: { personId: cast.mentors[0]!, role: "mentor" },
+      occurredAt: new Date(Date.UTC(2026, 1, 3, 9)),
+      mentorshipId: cast.northCircle,
+      meetingId: Ids.sequentialId(1099),
+      modality: "phone",
+      durationMinutes: 30
+    })
+    const model = await readCircles(db.journal.db)
+    const north = model.circles.find((c) => c.mentorship_id === cast.northCircle)!
+    expect([
+      north.meetings_held,
+      north.first_meeting_at?.slice(0, 10),
+      north.last_meeting_at?.slice(0, 10)
+    ]).toEqual([6, "2026-02-03", "2026-06-10"])
+    expect(
+      model.months.find((m) => m.mentorship_id === cast.northCircle && m.month === "2026-02")
+    ).toMatchObject({
+      meetings: 2,
+      minutes: 210
+    })
+  })
+
   it("leaves mentorships under other templates out", async () => {
     const coordinator = { personId: cast.coordinator, role: "coordinator" } as const
     await ledger.execute({
