@@ -2,8 +2,9 @@
  * The docs check (`pnpm docs:check`, part of `npm test`):
  *
  * 1. Every code block marked `<!-- snippet: path/to/file.ts#name -->` (on
- *    the line above its fence) shows the `// #region name` of that file as
- *    it is, so code in the docs is code that compiles and runs in CI.
+ *    the line above its fence), or whose first line is `// Source:
+ *    path/to/file.ts#region name`, shows the `// #region name` of that file
+ *    as it is, so code in the docs is code that compiles and runs in CI.
  *    `pnpm docs:check --fix` copies the regions into the pages.
  * 2. Every relative link and `#anchor` resolves: the file or folder is in
  *    the repository (tracked, or new and not ignored), and the anchor is a
@@ -121,8 +122,8 @@ for (const page of pages) {
     if (fix) {
       const indent = /^(\s*)/.exec(lines[block.line - 1]!)![1]!
       lines.splice(
-        block.line,
-        block.endLine - block.line - 1,
+        block.line + block.skip,
+        block.endLine - block.line - 1 - block.skip,
         ...found.code.split("\n").map((l) => (l === "" ? l : indent + l))
       )
       edited = true

@@ -69,9 +69,18 @@ export interface CodeBlock {
   /** 1-based line of the closing fence. */
   readonly endLine: number
   readonly code: string
-  /** The `<!-- snippet: path#region -->` marker above it (only HTML comments and blank lines may come between). */
+  /**
+   * The region it shows: the `<!-- snippet: path#region -->` marker above it
+   * (only HTML comments and blank lines may come between), or a first line
+   * `// Source: path#region name` inside it (the older form; that line is
+   * then not part of `code`).
+   */
   readonly snippet?: { readonly file: string; readonly region: string; readonly line: number }
+  /** Lines at the top of the block that are not part of `code` (the `// Source:` line). */
+  readonly skip: number
 }
+
+const sourceLine = /^\/\/ Source: (\S+?)#region (\S+)\s*$/
 
 const fence = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/
 const snippetMarker = /^\s*<!--\s*snippet:\s*(\S+?)#(\S+)\s*-->\s*$/
@@ -104,12 +113,18 @@ export const codeBlocksOf = (markdown: string): { blocks: Array<CodeBlock>; prob
     while (j < lines.length && !new RegExp(`^\\s*${ticks![0]}{${ticks!.length},}\\s*$`).test(lines[j]!)) j++
     if (j >= lines.length) problems.push(`line ${i + 1}: code block is not closed`)
     const body = lines.slice(i + 1, j).map((l) => (l.startsWith(indent!) ? l.slice(indent!.length) : l))
+    const source = pending === undefined ? sourceLine.exec(body[0] ?? "") : null
+    const snippet = source === null ? pending : { file: source[1]!, region: source[2]!, line: i + 2 }
     blocks.push({
       lang: lang ?? "",
       line: i + 1,
       endLine: j + 1,
-      code: body.join("\n").trimEnd(),
-      ...(pending === undefined ? {} : { snippet: pending })
+      code: body
+        .slice(source === null ? 0 : 1)
+        .join("\n")
+        .trimEnd(),
+      skip: source === null ? 0 : 1,
+      ...(snippet === undefined ? {} : { snippet })
     })
     pending = undefined
     i = j
