@@ -12,7 +12,8 @@ import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { describe, expect, it } from "vitest"
-import { PgJournal } from "../src/index.js"
+import { Projection, ReadModels } from "@mentor-ledger/sql"
+import { PgJournal, PgReadModels } from "../src/index.js"
 import { batch, eventId, eventually, fresh, listening, range, run } from "./fixtures.js"
 import { dropSchema, onServer, query, schemaName, serverUrl } from "./server.js"
 
@@ -78,6 +79,29 @@ const follow = (
   )
 // #endregion
 
+// #region read-models
+/** One app instance with the read models, kept by a catch-up worker it shares with the others. */
+const openInstance = (url: string, schema: string, instance: string) =>
+  PgReadModels.open({
+    url,
+    schema,
+    projections: "catch-up", // a worker in the background: woken by NOTIFY, polling as the fallback
+    pollInterval: "1 second",
+    instance // its name in `owners()` and in pg_stat_activity
+  })
+// #endregion
+
+// #region worker-effect
+/** A catch-up worker as an Effect, on the journal of the layer it runs in, until interrupted. */
+const worker = (instance: string) =>
+  Effect.gen(function* () {
+    const journal = yield* PgJournal.PgJournal
+    const runtime = yield* Projection.make(journal, ReadModels.projections)
+    yield* runtime.setup
+    return yield* runtime.worker({ wakeUp: journal.notifications, instance, pollInterval: "1 second" })
+  })
+// #endregion
+
 /** The regions of this file, dedented, by name. */
 const regions = (): Map<string, string> => {
   const source = readFileSync(new URL(import.meta.url), "utf8")
@@ -93,7 +117,13 @@ describe("docs/postgres.md", () => {
   it("quotes every example of this file as it is", () => {
     const page = readFileSync(new URL("../../../docs/postgres.md", import.meta.url), "utf8")
     const found = regions()
-    expect([...found.keys()]).toEqual(["promise-api", "effect-layer", "follow-the-log"])
+    expect([...found.keys()]).toEqual([
+      "promise-api",
+      "effect-layer",
+      "follow-the-log",
+      "read-models",
+      "worker-effect"
+    ])
     for (const [name, code] of found) expect(page, `region ${name}`).toContain(code)
   })
 })
@@ -109,6 +139,55 @@ onServer("docs/postgres.md examples", () => {
       expect(await query(`select event_type from "${schema}".ml_events`)).toEqual([
         { event_type: "ProgrammeLaunched" }
       ])
+    } finally {
+      await dropSchema(schema)
+    }
+  })
+
+  it("two instances share the read models out, and one takes over when the other closes", async () => {
+    const [url, schema] = [serverUrl(), schemaName()]
+    try {
+      const first = await openInstance(url, schema, "instance-1")
+      const second = await openInstance(url, schema, "instance-2")
+      const owners = async () =>
+        (await second.projections.owners()).map((o) => `${o.projection} ${o.instance}`)
+      await eventually(
+        async () => (await owners()).join() === "mentorships@1 instance-1,programmes@1 instance-2",
+        "shared out",
+        15_000
+      )
+      await first.close()
+      await eventually(
+        async () => (await owners()).join() === "mentorships@1 instance-2,programmes@1 instance-2",
+        "taken over",
+        15_000
+      )
+      await second.close()
+    } finally {
+      await dropSchema(schema)
+    }
+  }, 40_000)
+
+  it("the worker as an Effect owns the projections of its layer's journal", async () => {
+    const [url, schema] = [serverUrl(), schemaName()]
+    try {
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const fiber = yield* Effect.fork(worker("effect-worker"))
+          const journal = yield* PgJournal.PgJournal
+          const runtime = yield* Projection.make(journal, ReadModels.projections)
+          yield* Effect.promise(() =>
+            eventually(
+              async () =>
+                (await Effect.runPromise(runtime.owners)).filter((o) => o.instance === "effect-worker")
+                  .length === 2,
+              "the worker owns both projections"
+            )
+          )
+          yield* Fiber.interrupt(fiber)
+          expect(yield* runtime.owners).toEqual([])
+        }).pipe(Effect.provide(PgJournal.layerJournal({ url, schema })))
+      )
     } finally {
       await dropSchema(schema)
     }
