@@ -11,7 +11,7 @@ import {
   SqliteQueryCompiler
 } from "kysely"
 import { describe, expect, it } from "vitest"
-import { Dialect, Journal, Projection, ReadModels } from "../src/index.js"
+import { Dialect, type Executor, Journal, Projection, ReadModels, Tables } from "../src/index.js"
 import { DriverError } from "../src/Executor.js"
 import { bind, bucket, chunkSizes, maxRows, slot, template } from "../src/internal/compiled.js"
 import { Changes, statements } from "../src/internal/rows.js"
@@ -222,5 +222,84 @@ describe("steps", () => {
     }
     const error = await Effect.runPromise(Effect.flip(Run.runEffect(steps, failing, (e) => e)))
     expect(error).toMatchObject({ _tag: "DriverError", cause: "boom" })
+  })
+})
+
+describe("projection locks", () => {
+  const recordingJournal = (dialect: Dialect.Dialect) => {
+    const queries: Array<CompiledQuery> = []
+    const recording: Executor.Executor = {
+      execute: (query) => {
+        queries.push(query)
+        // the registry holds one checkpoint, at the start of the log
+        return Effect.succeed(
+          query.sql.includes("rm_checkpoints") && query.sql.startsWith("select")
+            ? [
+                {
+                  projection: "empty",
+                  version: 1,
+                  transaction_id: 0,
+                  sequence: 0,
+                  state: "building",
+                  tables: "{}",
+                  updated_at: ""
+                }
+              ]
+            : query.sql.startsWith("update")
+              ? [{ projection: "empty" }]
+              : []
+        )
+      },
+      transaction: (use) => use(recording)
+    }
+    const journal = Journal.make(compiler(dialect.name), {
+      dialect,
+      executor: recording,
+      schema: "mentoring"
+    })
+    return { journal, queries }
+  }
+  const empty = Projection.define({
+    name: "empty",
+    version: 1,
+    tables: [],
+    prepare: () => ({ create: [], apply: function* () {} })
+  })
+
+  it("on PostgreSQL: every batch first takes the writers' lock of the schema and prefix", async () => {
+    const { journal, queries } = recordingJournal(Dialect.postgres)
+    const runtime = await Effect.runPromise(Projection.make(journal, [empty]))
+    await Effect.runPromise(runtime.catchUp())
+    const tables = Tables.make("ml_", "mentoring")
+    expect(queries[0]!.sql).toBe(
+      `select pg_advisory_xact_lock((${Dialect.advisoryKey(tables, "projections")})::bigint)`
+    )
+    expect(queries[1]!.sql).toContain('from "mentoring"."ml_rm_checkpoints"')
+  })
+
+  it("on PostgreSQL: ownership locks per projection version, never waiting, and who holds them from pg_locks", () => {
+    const locks = Dialect.postgres.projectionLocks!
+    const tables = Tables.make("ml_", "mentoring")
+    const key = locks.key(tables, "mentorships@1")
+    expect(key).toBe(Dialect.advisoryKey(tables, "projection", "mentorships@1"))
+    expect(locks.key(tables, "mentorships@2")).not.toBe(key)
+    expect(locks.key(Tables.make("hr_", "mentoring"), "mentorships@1")).not.toBe(key)
+    const db = compiler("postgres")
+    const tryLock = locks.tryLock(key).compile(db)
+    expect(tryLock.sql).toBe("select pg_try_advisory_lock($1::bigint) as acquired")
+    expect(tryLock.parameters).toEqual([String(key)])
+    expect(locks.join(key).compile(db).sql).toBe("select pg_advisory_lock_shared($1::bigint)")
+    const holders = locks.holders([key]).compile(db)
+    expect(holders.sql).toContain("from pg_locks l join pg_stat_activity a")
+    expect(holders.parameters).toEqual([[String(key)]])
+  })
+
+  it("on SQLite: none (one writer at a time); batches take no lock", async () => {
+    expect(Dialect.sqlite.projectionLocks).toBeUndefined()
+    const { journal, queries } = recordingJournal(Dialect.sqlite)
+    const runtime = await Effect.runPromise(Projection.make(journal, [empty]))
+    await Effect.runPromise(runtime.catchUp())
+    expect(queries[0]!.sql).toContain("rm_checkpoints")
+    expect(await Effect.runPromise(runtime.owners)).toEqual([])
   })
 })
