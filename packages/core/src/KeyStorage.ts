@@ -101,6 +101,19 @@ export interface KeyStorageService {
    * From then on {@link KeyStorageService.insert} refuses the subject.
    */
   readonly markErased: (erasures: ReadonlyArray<ErasureRecord>) => Effect.Effect<void, StoreError>
+  /**
+   * The stored keys and the recorded erasures of these subjects, in one
+   * read (optional: without it the key store calls {@link KeyStorageService.get}
+   * and then {@link KeyStorageService.erased} for the subjects without a key).
+   * @since 0.1.0
+   */
+  readonly lookup?: (subjects: ReadonlyArray<KeySubject>) => Effect.Effect<
+    {
+      readonly keys: ReadonlyArray<StoredKey>
+      readonly erased: ReadonlyArray<ErasureRecord>
+    },
+    StoreError
+  >
   /** Recorded erasures: of these subjects, of one organisation, or all of them. */
   readonly erased: (options?: {
     readonly organisation?: OrganisationId

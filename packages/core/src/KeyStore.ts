@@ -264,13 +264,19 @@ export const make = (
         const since = generation
         const missing = subjects.filter((s) => cached(s) === undefined)
         const found = new Map<string, Uint8Array>()
-        if (missing.length > 0) {
-          for (const [k, key] of yield* unwrapAll(yield* storage.get(missing), since)) found.set(k, key)
-        }
-        const absent = missing.filter((s) => !found.has(subjectKey(s)))
         const erasures = new Map<string, Date>()
-        if (absent.length > 0) {
-          for (const r of yield* storage.erased({ subjects: absent })) erasures.set(subjectKey(r), r.erasedAt)
+        if (missing.length > 0 && storage.lookup !== undefined) {
+          // keys and erasures in one read
+          const rows = yield* storage.lookup(missing)
+          for (const [k, key] of yield* unwrapAll(rows.keys, since)) found.set(k, key)
+          for (const r of rows.erased) erasures.set(subjectKey(r), r.erasedAt)
+        } else if (missing.length > 0) {
+          for (const [k, key] of yield* unwrapAll(yield* storage.get(missing), since)) found.set(k, key)
+          const absent = missing.filter((s) => !found.has(subjectKey(s)))
+          if (absent.length > 0) {
+            for (const r of yield* storage.erased({ subjects: absent }))
+              erasures.set(subjectKey(r), r.erasedAt)
+          }
         }
         return subjects.map((s): KeyLookup => {
           const key = cached(s) ?? found.get(subjectKey(s))

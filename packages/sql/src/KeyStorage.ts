@@ -13,15 +13,14 @@
  *
  * @since 0.1.0
  */
-import { type Ids, KeyStorage } from "@mentor-ledger/core"
+import { type EventJournal, type Ids, KeyStorage } from "@mentor-ledger/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { type Expression, type ExpressionBuilder, sql, type SqlBool } from "kysely"
-import type { Executor } from "./Executor.js"
+import { type CompiledQuery, type Expression, type ExpressionBuilder, sql, type SqlBool } from "kysely"
+import type { Executor, Row } from "./Executor.js"
+import { bind, bucket, cache, slot, type Template, template } from "./internal/compiled.js"
 import { storeError } from "./internal/errors.js"
 import { SqlJournal, type SqlEventJournal } from "./Journal.js"
-
-type Row = Record<string, unknown>
 
 const toDate = (value: unknown): Date => new Date(value as string | Date)
 
@@ -41,15 +40,139 @@ export const make = (
   const { db, tables, dialect } = journal
   const table = tables.keys
   const fail = (doing: string) => (cause: unknown) => storeError(dialect, tables, doing, cause)
-  const run = (doing: string, query: { compile: () => import("kysely").CompiledQuery }) =>
-    Effect.mapError(executor.execute(query.compile()), (e) => fail(doing)(e.cause))
+  const run = (doing: string, query: CompiledQuery) =>
+    Effect.mapError(executor.execute(query), (e) => fail(doing)(e.cause))
 
+  // Every query is built with kysely once (per number of subjects, rounded
+  // up to a power of two) and compiled; a call only binds its values.
   const matching =
-    (subjects: ReadonlyArray<KeyStorage.KeySubject>) =>
+    (count: number, first = 0) =>
     (eb: ExpressionBuilder<any, any>): Expression<SqlBool> =>
       eb.or(
-        subjects.map((s) => eb.and([eb("organisation", "=", s.organisation), eb("subject", "=", s.subject)]))
+        Array.from({ length: count }, (_, i) =>
+          eb.and([eb("organisation", "=", slot(first + 2 * i)), eb("subject", "=", slot(first + 2 * i + 1))])
+        )
       )
+  /** The subjects as values for {@link matching}: padded to `count` with the last one. */
+  const subjectValues = (subjects: ReadonlyArray<KeyStorage.KeySubject>, count: number) => {
+    const values = new Array<unknown>(2 * count)
+    for (let i = 0; i < count; i++) {
+      const s = subjects[Math.min(i, subjects.length - 1)]!
+      values[2 * i] = s.organisation
+      values[2 * i + 1] = s.subject
+    }
+    return values
+  }
+  /** At most this many subjects per statement (2 parameters each). */
+  const perStatement = 256
+  const chunks = <A>(items: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => {
+    const out: Array<ReadonlyArray<A>> = []
+    for (let i = 0; i < items.length; i += perStatement) out.push(items.slice(i, i + perStatement))
+    return out
+  }
+
+  const getQuery = cache((key) =>
+    template(
+      db
+        .selectFrom(table)
+        .select(["organisation", "subject", "material", "wrapping", "created_at"])
+        .where(matching(Number(key)))
+        .where("material", "is not", null)
+        .compile()
+    )
+  )
+  // keys and erasures in one read
+  const lookupQuery = cache((key) =>
+    template(
+      db
+        .selectFrom(table)
+        .select(["organisation", "subject", "material", "wrapping", "created_at", "erased_at"])
+        .where(matching(Number(key)))
+        .where((eb) => eb.or([eb("material", "is not", null), eb("erased_at", "is not", null)]))
+        .compile()
+    )
+  )
+  const erasedQuery = cache((key) => {
+    const [bySubjects, byOrganisation] = key.split(":")
+    let query = db
+      .selectFrom(table)
+      .select(["organisation", "subject", "erased_at"])
+      .where("erased_at", "is not", null)
+    if (byOrganisation === "1") query = query.where("organisation", "=", slot(0))
+    if (bySubjects !== "0") query = query.where(matching(Number(bySubjects), 1))
+    return template(query.orderBy("erased_at").compile())
+  })
+  // Fills the row only if it is new, or empty and never erased; returns it if it did.
+  const insertQuery = template(
+    db
+      .insertInto(table)
+      .values({
+        organisation: slot(0),
+        subject: slot(1),
+        material: slot(2),
+        wrapping: slot(3),
+        created_at: slot(4),
+        erased_at: null
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["organisation", "subject"])
+          .doUpdateSet({
+            material: sql`excluded.material`,
+            wrapping: sql`excluded.wrapping`,
+            created_at: sql`excluded.created_at`
+          })
+          .where(`${table}.material` as any, "is", null)
+          .where(`${table}.erased_at` as any, "is", null)
+      )
+      .returning(["organisation", "subject", "material", "wrapping", "created_at"])
+      .compile()
+  )
+  const rowQuery = template(
+    db
+      .selectFrom(table)
+      .select(["organisation", "subject", "material", "wrapping", "created_at", "erased_at"])
+      .where("organisation", "=", slot(0))
+      .where("subject", "=", slot(1))
+      .compile()
+  )
+  const deleteQuery = cache((key) =>
+    template(
+      db
+        .deleteFrom(table)
+        .where(matching(Number(key)))
+        .where("erased_at", "is", null)
+        .compile()
+    )
+  )
+  const shredQuery = cache((key) =>
+    template(
+      db
+        .updateTable(table)
+        .set({ material: null, wrapping: null })
+        .where(matching(Number(key)))
+        .compile()
+    )
+  )
+  const markQuery = template(
+    db
+      .insertInto(table)
+      .values({
+        organisation: slot(0),
+        subject: slot(1),
+        material: null,
+        wrapping: null,
+        created_at: null,
+        erased_at: slot(2)
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["organisation", "subject"])
+          .doUpdateSet({ erased_at: sql`excluded.erased_at` })
+          .where(`${table}.erased_at` as any, "is", null)
+      )
+      .compile()
+  )
 
   const asKey = (r: Row): KeyStorage.StoredKey => ({
     organisation: r.organisation as Ids.OrganisationId,
@@ -65,94 +188,83 @@ export const make = (
   })
   const when = (d: Date) => (dialect.name === "postgres" ? d : d.toISOString())
 
-  const get = (subjects: ReadonlyArray<KeyStorage.KeySubject>) =>
-    subjects.length === 0
-      ? Effect.succeed([])
-      : Effect.map(
-          run(
-            "cannot read keys",
-            db
-              .selectFrom(table)
-              .select(["organisation", "subject", "material", "wrapping", "created_at"])
-              .where(matching(subjects))
-              .where("material", "is not", null)
-          ),
-          (rows) => rows.map(asKey)
-        )
+  const bySubjects = (
+    doing: string,
+    queryOf: (key: string) => Template,
+    subjects: ReadonlyArray<KeyStorage.KeySubject>,
+    on: (query: CompiledQuery) => Effect.Effect<ReadonlyArray<Row>, EventJournal.StoreError> = (query) =>
+      run(doing, query)
+  ) =>
+    Effect.map(
+      Effect.forEach(chunks(subjects), (chunk) => {
+        const count = bucket(chunk.length)
+        return on(bind(queryOf(String(count)), subjectValues(chunk, count)))
+      }),
+      (results) => results.flat()
+    )
+  // padding repeats a subject: a row may come back twice
+  const unique = (rows: ReadonlyArray<Row>) => {
+    const seen = new Set<string>()
+    return rows.filter((r) => {
+      const k = `${String(r.organisation)}\u0000${String(r.subject)}`
+      if (seen.has(k)) return false
+      seen.add(k)
+      return true
+    })
+  }
 
   const service: KeyStorage.KeyStorageService = {
-    get,
+    get: (subjects) =>
+      subjects.length === 0
+        ? Effect.succeed([])
+        : Effect.map(bySubjects("cannot read keys", getQuery, subjects), (rows) => unique(rows).map(asKey)),
+    lookup: (subjects) =>
+      subjects.length === 0
+        ? Effect.succeed({ keys: [], erased: [] })
+        : Effect.map(bySubjects("cannot read keys", lookupQuery, subjects), (rows) => {
+            const keys: Array<KeyStorage.StoredKey> = []
+            const erased: Array<KeyStorage.ErasureRecord> = []
+            for (const r of unique(rows)) {
+              if (r.material !== null && r.material !== undefined) keys.push(asKey(r))
+              else if (r.erased_at !== null && r.erased_at !== undefined) erased.push(asErasure(r))
+            }
+            return { keys, erased }
+          }),
     insert: (key) =>
-      executor
-        .transaction((tx) =>
-          Effect.gen(function* () {
-            const write = (doing: string, query: { compile: () => import("kysely").CompiledQuery }) =>
-              Effect.mapError(tx.execute(query.compile()), (e) => fail(doing)(e.cause))
-            // Fills the row only if it is new, or empty and never erased.
-            yield* write(
-              "cannot store a key",
-              db
-                .insertInto(table)
-                .values({
-                  organisation: key.organisation,
-                  subject: key.subject,
-                  material: Buffer.from(key.material),
-                  wrapping: key.wrapping,
-                  created_at: when(key.createdAt),
-                  erased_at: null
-                })
-                .onConflict((oc) =>
-                  oc
-                    .columns(["organisation", "subject"])
-                    .doUpdateSet({
-                      material: sql`excluded.material`,
-                      wrapping: sql`excluded.wrapping`,
-                      created_at: sql`excluded.created_at`
-                    })
-                    .where(`${table}.material` as any, "is", null)
-                    .where(`${table}.erased_at` as any, "is", null)
-                )
-            )
-            const rows = yield* write(
-              "cannot read a key",
-              db
-                .selectFrom(table)
-                .select(["organisation", "subject", "material", "wrapping", "created_at", "erased_at"])
-                .where("organisation", "=", key.organisation)
-                .where("subject", "=", key.subject)
-            )
-            const row = rows[0]
-            if (row === undefined || row.erased_at !== null || row.material === null) return null
-            return asKey(row)
-          })
+      Effect.gen(function* () {
+        // One statement: the row comes back only if this key was stored.
+        const stored = yield* run(
+          "cannot store a key",
+          bind(insertQuery, [
+            key.organisation,
+            key.subject,
+            Buffer.from(key.material),
+            key.wrapping,
+            when(key.createdAt)
+          ])
         )
-        .pipe(Effect.mapError((e) => (e._tag === "DriverError" ? fail("cannot store a key")(e.cause) : e))),
+        if (stored[0] !== undefined) return asKey(stored[0])
+        // Someone was first: a concurrent writer's key, or an erasure.
+        const rows = yield* run("cannot read a key", bind(rowQuery, [key.organisation, key.subject]))
+        const row = rows[0]
+        if (row === undefined || row.erased_at !== null || row.material === null) return null
+        return asKey(row)
+      }),
     delete: (subjects) =>
       subjects.length === 0
         ? Effect.void
         : executor
-            .transaction((tx) =>
-              Effect.gen(function* () {
-                // A row that records no erasure goes; an erasure record keeps its row, without the key.
-                yield* Effect.mapError(
-                  tx.execute(
-                    db.deleteFrom(table).where(matching(subjects)).where("erased_at", "is", null).compile()
-                  ),
-                  (e) => fail("cannot shred keys")(e.cause)
-                )
-                yield* Effect.mapError(
-                  tx.execute(
-                    db
-                      .updateTable(table)
-                      .set({ material: null, wrapping: null })
-                      .where(matching(subjects))
-                      .compile()
-                  ),
-                  (e) => fail("cannot shred keys")(e.cause)
-                )
-              })
-            )
+            .transaction((tx) => {
+              const on = (query: CompiledQuery) =>
+                Effect.mapError(tx.execute(query), (e) => fail("cannot shred keys")(e.cause))
+              // A row that records no erasure goes; an erasure record keeps its row, without the key.
+              return Effect.zipRight(
+                bySubjects("cannot shred keys", deleteQuery, subjects, on),
+                bySubjects("cannot shred keys", shredQuery, subjects, on)
+              )
+            })
             .pipe(
+              Effect.asVoid,
               Effect.mapError((e) => (e._tag === "DriverError" ? fail("cannot shred keys")(e.cause) : e))
             ),
     markErased: (records) =>
@@ -164,25 +276,7 @@ export const make = (
                 records,
                 (r) =>
                   Effect.mapError(
-                    tx.execute(
-                      db
-                        .insertInto(table)
-                        .values({
-                          organisation: r.organisation,
-                          subject: r.subject,
-                          material: null,
-                          wrapping: null,
-                          created_at: null,
-                          erased_at: when(r.erasedAt)
-                        })
-                        .onConflict((oc) =>
-                          oc
-                            .columns(["organisation", "subject"])
-                            .doUpdateSet({ erased_at: sql`excluded.erased_at` })
-                            .where(`${table}.erased_at` as any, "is", null)
-                        )
-                        .compile()
-                    ),
+                    tx.execute(bind(markQuery, [r.organisation, r.subject, when(r.erasedAt)])),
                     (e) => fail("cannot record an erasure")(e.cause)
                   ),
                 { discard: true }
@@ -194,15 +288,26 @@ export const make = (
               )
             ),
     erased: (options = {}) => {
-      if (options.subjects !== undefined && options.subjects.length === 0) return Effect.succeed([])
-      let query = db
-        .selectFrom(table)
-        .select(["organisation", "subject", "erased_at"])
-        .where("erased_at", "is not", null)
-      if (options.organisation !== undefined) query = query.where("organisation", "=", options.organisation)
-      if (options.subjects !== undefined) query = query.where(matching(options.subjects))
-      return Effect.map(run("cannot read erasures", query.orderBy("erased_at")), (rows) =>
-        rows.map(asErasure)
+      const { subjects, organisation } = options
+      if (subjects !== undefined && subjects.length === 0) return Effect.succeed([])
+      const byOrganisation = organisation === undefined ? "0" : "1"
+      if (subjects === undefined)
+        return Effect.map(
+          run("cannot read erasures", bind(erasedQuery(`0:${byOrganisation}`), [organisation])),
+          (rows) => rows.map(asErasure)
+        )
+      return Effect.map(
+        Effect.forEach(chunks(subjects), (chunk) => {
+          const count = bucket(chunk.length)
+          return run(
+            "cannot read erasures",
+            bind(erasedQuery(`${count}:${byOrganisation}`), [organisation, ...subjectValues(chunk, count)])
+          )
+        }),
+        (results) =>
+          unique(results.flat())
+            .map(asErasure)
+            .sort((a, b) => a.erasedAt.getTime() - b.erasedAt.getTime())
       )
     }
   }
