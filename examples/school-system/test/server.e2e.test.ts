@@ -70,6 +70,7 @@ const leena = () => as("E1020", "mentor")
 const jukka = () => as("E1021", "mentor")
 const aleksi = () => as("E1030", "mentee")
 const mai = () => as("E1031", "mentee")
+const tiina = () => as("E1040", "coordinator")
 
 describe("importing people from the HR export", () => {
   it("refuses a broken export with every problem by line and column, and imports none of it", async () => {
@@ -211,6 +212,20 @@ describe("a programme from request to completion", () => {
       })
       expect(enrolled.body.recorded).toEqual(["MentorEnrolled"])
     }
+    // a second coordinator for this programme (she must be one in the HR export)
+    const notACoordinator = await call("POST", `/programmes/${programmeId}/coordinators`, {
+      as: coordinator(),
+      json: { coordinatorId: ids.E1020 }
+    })
+    expect(notACoordinator).toMatchObject({
+      status: 422,
+      body: { error: "NotInRole", field: "coordinatorId" }
+    })
+    const appointed = await call("POST", `/programmes/${programmeId}/coordinators`, {
+      as: coordinator(),
+      json: { coordinatorId: ids.E1040 }
+    })
+    expect(appointed.body.recorded).toEqual(["CoordinatorAppointed"])
     const pool = await call("GET", `/programmes/${programmeId}/mentors`, { as: coordinator() })
     expect(pool.body.map((m: Json) => [m.name, m.trained])).toEqual(
       expect.arrayContaining([
@@ -383,6 +398,22 @@ describe("a programme from request to completion", () => {
       json: { item: { kind: "summary", id: meetings[1] } }
     })
     expect(consent.body.recorded).toEqual(["ConsentGiven"])
+
+    // a between-meeting task: its description is content, like a summary
+    const task = await call("POST", `/mentorships/${mentorshipId}/tasks`, {
+      as: leena(),
+      json: { assigneeIds: [ids.E1030], description: "Try exit tickets in two lessons", dueOn: "2026-09-20" }
+    })
+    expect(task.status).toBe(201)
+    const completed = await call(
+      "POST",
+      `/mentorships/${mentorshipId}/tasks/${task.body.taskId}/completion`,
+      {
+        as: aleksi(),
+        json: { reflection: "The quiet pupils wrote the most." }
+      }
+    )
+    expect(completed.body.recorded).toEqual(["TaskCompleted"])
   })
 
   it("shows each role what it may see: the supervisor only the shared summary, the coordinator no content", async () => {
@@ -421,6 +452,24 @@ describe("a programme from request to completion", () => {
     // a mentor outside the mentorship does not see it at all
     expect((await call("GET", `/mentorships/${mentorshipId}`, { as: jukka() })).status).toBe(404)
     expect((await call("GET", "/mentorships", { as: jukka() })).body).toEqual([])
+
+    // tasks: the mentee reads the description and his reflection; the supervisor neither (not shared)
+    expect(mentee.tasks[0]).toMatchObject({
+      description: "Try exit tickets in two lessons",
+      assignees: [{ reflection: "The quiet pupils wrote the most." }]
+    })
+    expect(supervisor.tasks[0].description).toBeUndefined()
+    expect(supervisor.tasks[0].assignees[0].reflection).toBeUndefined()
+    expect(supervisor.tasks[0].completedAt).not.toBeNull()
+
+    // the appointed coordinator sees the programme's mentorships, with process facts only
+    const [seenByTiina] = (await call("GET", "/mentorships", { as: tiina() })).body
+    expect(seenByTiina).toMatchObject({ mentorshipId, meetingsHeld: 4 })
+    // the support team sees every mentorship of the organisation, and no content
+    const support = (await call("GET", `/mentorships/${mentorshipId}`, { as: as("E1040", "support-team") }))
+      .body
+    expect(support.summaries).toHaveLength(4)
+    expect(JSON.stringify(support)).not.toContain("Meeting 2")
     expect((await call("GET", `/mentorships/${mentorshipId}/history`, { as: jukka() })).status).toBe(404)
 
     // the history says why content is missing
@@ -614,5 +663,15 @@ describe("a headmaster's mentorship: report to the supervisor and a follow-up vi
     ])
     const mentee = (await call("GET", `/mentorships/${mentorshipId}`, { as: kaisa })).body
     expect(mentee.followUp.notes).toBe("The merged staff room works; keep the Friday briefings.")
+
+    // Tiina coordinates the induction programme only: she neither sees this mentorship nor may erase its mentee
+    expect((await call("GET", `/mentorships/${mentorshipId}`, { as: tiina() })).status).toBe(404)
+    const refused = await call("DELETE", `/people/${ids.E1012}`, { as: tiina() })
+    expect(refused.status).toBe(403)
+    expect(refused.body).toMatchObject({ error: "RuleViolation", rule: "not-a-participant" })
+    // nothing changed: Kaisa is still in the directory and her content still reads
+    expect((await call("GET", "/mentorships", { as: kaisa })).status).toBe(200)
+    const still = (await call("GET", `/mentorships/${mentorshipId}`, { as: anttiMentor })).body
+    expect(still.summaries[0].text).toBe("Headmaster meeting 1")
   })
 })
