@@ -6,6 +6,9 @@ export default defineProject({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     name: "analyst-replay",
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    // They write and replay real databases: allow for a machine under load.
+    testTimeout: 60_000,
+    hookTimeout: 60_000
   }
 })
