@@ -64,12 +64,14 @@ const readBody = (req: IncomingMessage): Promise<string> =>
     let size = 0
     req.on("data", (chunk: Buffer) => {
       size += chunk.length
-      if (size > maxBody) {
-        reject(new HttpError(413, "PayloadTooLarge", `the body is larger than ${maxBody} bytes`))
-        req.destroy()
-      } else chunks.push(chunk)
+      // Past the limit, read on without keeping anything, so that the reply can still be sent.
+      if (size <= maxBody) chunks.push(chunk)
     })
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    req.on("end", () =>
+      size > maxBody
+        ? reject(new HttpError(413, "PayloadTooLarge", `the body is larger than ${maxBody} bytes`))
+        : resolve(Buffer.concat(chunks).toString("utf8"))
+    )
     req.on("error", reject)
   })
 

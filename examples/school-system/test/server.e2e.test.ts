@@ -174,6 +174,10 @@ describe("the HTTP surface", () => {
     )
     expect((await importCsv("x")).status).toBe(422)
     expect((await call("POST", "/people/import", { text: sample, as: coordinator() })).status).toBe(403)
+    const huge = await importCsv(
+      `employee_number,first_name,last_name,email,roles\n${"x".repeat(1024 * 1024)}`
+    )
+    expect(huge).toMatchObject({ status: 413, body: { error: "PayloadTooLarge" } })
   })
 })
 
@@ -338,6 +342,11 @@ describe("a programme from request to completion", () => {
       json: { modality: "video", durationMinutes: 45, actor: { personId: ids.E1001, role: "coordinator" } }
     })
     expect(spoof).toMatchObject({ status: 400, body: { error: "BadRequest" } })
+    const typo = await call("POST", `/mentorships/${mentorshipId}/meetings`, {
+      as: leena(),
+      json: { modality: "video", durationMinute: 45 }
+    })
+    expect(typo).toMatchObject({ status: 422, body: { error: "InvalidCommand", command: "HoldMeeting" } })
 
     for (let n = 1; n <= 4; n++) {
       const held = await call("POST", `/mentorships/${mentorshipId}/meetings`, {
