@@ -4,17 +4,20 @@
  * to the first meeting, shows what the mentor and the supervisor may read,
  * and erases the mentee.
  *
- *   pnpm --filter @mentor-ledger/example-getting-started start [file.sqlite]
+ *   pnpm --filter @mentor-ledger/example-getting-started start "$PWD/.tmp/mentoring.sqlite"
  *
  * The guide quotes the `// #region` blocks of this file; `pnpm docs:check`
  * fails when the guide and this file differ.
  */
+import { mkdirSync } from "node:fs"
+import { dirname, resolve } from "node:path"
 // #region imports
 import { createLedger, Ids, Rules, Template } from "@mentor-ledger/core"
 import { SqliteReadModels } from "@mentor-ledger/sqlite"
 // #endregion imports
 
-const filename = process.argv[2] ?? "mentoring.sqlite"
+const filename = resolve(process.argv[2] ?? "mentoring.sqlite")
+mkdirSync(dirname(filename), { recursive: true })
 
 // Your people and units have ids in your own system: mentor-ledger takes UUIDs.
 const coordinatorId = Ids.newId()

@@ -79,12 +79,12 @@ describe("docs/getting-started.md", () => {
   it.skipIf(url === undefined)(
     url === undefined
       ? "the PostgreSQL step [skipped: MENTOR_LEDGER_PG_URL is not set]"
-      : "the PostgreSQL step records a programme in a schema of its own",
+      : "the PostgreSQL step records a programme and reads its mentor pool, in a schema of its own",
     async () => {
       const schema = `ml_getting_started_${randomBytes(6).toString("hex")}`
       try {
         const { stdout } = await run("postgres.ts", [schema])
-        expect(stdout.trim()).toBe(`programme at version 1 in schema ${schema}`)
+        expect(stdout.trim()).toBe(`mentor pool in schema ${schema}: 2 of 2 places free`)
       } finally {
         const client = new pg.Client({ connectionString: url })
         await client.connect()
