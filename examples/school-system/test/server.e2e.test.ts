@@ -537,6 +537,31 @@ describe("a programme from request to completion", () => {
     expect(row).toMatchObject({ outcome: "withdrawn", withdrawalReason: "change-of-job" })
   })
 
+  it("keeps a mentor's capacity when three matches arrive at once: two win, one is refused", async () => {
+    // Jukka has capacity 2 and no open mentorship (Mai's was withdrawn)
+    const requests = await Promise.all(
+      ["E1032", "E1033", "E1034"].map((mentee) =>
+        call("POST", `/programmes/${programmeId}/requests`, {
+          as: as(mentee, "mentee"),
+          json: { templateId: "early-career-induction" }
+        })
+      )
+    )
+    expect(requests.map((r) => r.status)).toEqual([201, 201, 201])
+    const matches = await Promise.all(
+      requests.map((r) =>
+        call("POST", `/mentorships/${r.body.mentorshipId}/match`, {
+          as: coordinator(),
+          json: { mentorIds: [ids.E1021] }
+        })
+      )
+    )
+    expect(matches.map((r) => r.status).sort()).toEqual([200, 200, 409])
+    expect(matches.find((r) => r.status === 409)!.body.rule).toBe("mentor-over-capacity")
+    const [jukkaLoad] = (await call("GET", `/programmes/${programmeId}/mentors`, { as: jukka() })).body
+    expect(jukkaLoad).toMatchObject({ capacity: 2, assigned: 2, free: 0 })
+  })
+
   it("erases a person on request: the views then show them as erased, and their content is gone for everyone", async () => {
     const byOther = await call("DELETE", `/people/${ids.E1030}`, { as: leena() })
     expect(byOther).toMatchObject({ status: 403, body: { error: "RoleNotPermitted" } })
