@@ -15,7 +15,7 @@
  * 4. checks the source file is byte for byte what it was.
  */
 import { createHash } from "node:crypto"
-import { createReadStream, mkdirSync } from "node:fs"
+import { createReadStream, existsSync, mkdirSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
 import { Writable } from "node:stream"
 import { fileURLToPath } from "node:url"
@@ -35,10 +35,12 @@ const { values } = parseArgs({
     key: { type: "string" }
   }
 })
-const out = resolve(values.out ?? join(root, ".tmp/analyst-replay"))
+// Paths are the caller's: `pnpm --filter … start` runs in this package's folder, and says where it was called from.
+const here = process.env.INIT_CWD ?? process.cwd()
+const out = resolve(here, values.out ?? join(root, ".tmp/analyst-replay"))
 mkdirSync(out, { recursive: true })
 const shown = (path: string) => {
-  const r = relative(process.cwd(), path)
+  const r = relative(root, path)
   return r.startsWith("..") ? path : r
 }
 
@@ -62,7 +64,11 @@ const mentorLedger = async (argv: ReadonlyArray<string>) => {
 }
 
 // The input: your database, or the CLI's demo programme.
-let source = values.db === undefined ? undefined : resolve(values.db)
+let source = values.db === undefined ? undefined : resolve(here, values.db)
+if (source !== undefined && !existsSync(source)) {
+  console.error(`analyst-replay: there is no database at ${source}`)
+  process.exit(1)
+}
 if (source === undefined) {
   source = join(out, "demo.sqlite")
   const demo = await mentorLedger([

@@ -25,7 +25,11 @@ import { checkTemplate, invalidDrafts, leadersCircle } from "./template.js"
 const root = fileURLToPath(new URL("../../..", import.meta.url))
 // (`pnpm start -- file.db` passes the `--` on.)
 const [argument] = process.argv.slice(2).filter((a) => a !== "--")
-const filename = resolve(argument ?? resolve(root, ".tmp/custom-template.sqlite"))
+// (`pnpm --filter … start` runs in this package's folder; INIT_CWD is where it was called from.)
+const filename = resolve(
+  process.env.INIT_CWD ?? process.cwd(),
+  argument ?? resolve(root, ".tmp/custom-template.sqlite")
+)
 // The story uses fixed ids: it starts from an empty file every time.
 mkdirSync(dirname(filename), { recursive: true })
 for (const suffix of ["", "-wal", "-shm"]) rmSync(`${filename}${suffix}`, { force: true })
