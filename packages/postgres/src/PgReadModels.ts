@@ -12,7 +12,9 @@
  *   `NOTIFY` and polling as a fallback; several instances may run one on a
  *   database: each projection is processed by exactly one of them at a
  *   time (a session advisory lock), and another takes it over when its
- *   owner stops or dies (see docs/postgres.md);
+ *   owner stops or dies (see docs/postgres.md). The worker holds one of
+ *   the pool's connections; it starts again after a poll interval when the
+ *   server is lost (`Unavailable`) or a lock is held too long (`Locked`);
  * - `"manual"`: not at all; call the runtime's `catchUp` or `rebuild`.
  *
  * Opening creates the read-model tables if needed and brings them up to
@@ -40,6 +42,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as PgJournal from "./PgJournal.js"
 
@@ -100,6 +103,18 @@ export const make = (
   options: Options
 ): Effect.Effect<ReadModelStore, EventJournal.StoreError | Projection.ProjectionError, Scope.Scope> =>
   Effect.gen(function* () {
+    // A worker holds one connection for its locks and runs its batches on others.
+    if (
+      options.projections === "catch-up" &&
+      options.readonly !== true &&
+      options.maxConnections !== undefined &&
+      Math.floor(options.maxConnections) < 2
+    ) {
+      return yield* new EventJournal.StoreError({
+        reason: "Unknown",
+        message: `a catch-up worker needs maxConnections of at least 2 (one holds its locks), not ${options.maxConnections}`
+      })
+    }
     const journal = yield* PgJournal.make(options)
     // One key store for the ledger that seals and the queries that open.
     const keysLayer =
@@ -136,7 +151,16 @@ export const make = (
         yield* runtime.upgrade
       }
       if (mode === "catch-up") {
-        yield* Effect.forkScoped(runtime.worker(workerOptions(options, journal)))
+        // A lost server (a restart, a failover) or a lock held too long stops
+        // the worker; it starts again after a poll interval, from the checkpoints.
+        yield* Effect.forkScoped(
+          runtime.worker(workerOptions(options, journal)).pipe(
+            Effect.retry({
+              schedule: Schedule.spaced(options.pollInterval ?? "1 second"),
+              while: (e) => e._tag === "StoreError" && (e.reason === "Unavailable" || e.reason === "Locked")
+            })
+          )
+        )
       }
     }
     return { journal, runtime, queries: Queries.make(journal, { keys, ...options.queries }), keys }

@@ -157,6 +157,67 @@ onServer("catch-up on PostgreSQL", () => {
   }, 30_000)
 })
 
+onServer("a worker whose connections are cut", () => {
+  it("takes its projections again on a new session and catches up", async () => {
+    const schema = newSchema()
+    const [a, b] = fc.sample(scenarios({ maxSteps: 20 }), { numRuns: 2, seed: 44 })
+    const source = await openLedger(schema, { projections: "manual", catchUpOnOpen: false })
+    await play(source.ledger, a!)
+    const owned: Array<ReadonlyArray<string>> = []
+    const worker = await PgReadModels.open({
+      url: serverUrl(),
+      schema,
+      projections: "catch-up",
+      pollInterval: "100 millis",
+      applicationName: "ml-test-cut-worker",
+      instance: "ml-test-cut-worker",
+      onOwnership: (o) => owned.push(o)
+    })
+    await eventuallyTrue(async () => (await worker.projections.owners()).length === 2)
+    // the server ends every session of the worker: its locks go with them
+    await query(
+      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()",
+      ["ml-test-cut-worker"]
+    )
+    await play(source.ledger, b!)
+    await eventuallyTrue(async () =>
+      Object.values(await checkpoints(schema)).every((c) => c.behind === 0 && c.state === "live")
+    )
+    await eventuallyTrue(
+      async () =>
+        (await worker.projections.owners()).filter((o) => o.instance === "ml-test-cut-worker").length === 2
+    )
+    // it noticed: it gave up what it thought it owned, then took it again
+    expect(owned.some((o) => o.length === 0)).toBe(true)
+    expect(owned[owned.length - 1]).toEqual(["mentorships@1", "programmes@1"])
+    await worker.close()
+    await source.close()
+    const caughtUp = await dump(schema)
+    const rebuilt = await PgReadModels.open({ url: serverUrl(), schema, projections: "manual" })
+    await rebuilt.rebuild()
+    await rebuilt.close()
+    expect(await dump(schema)).toEqual(caughtUp)
+  }, 40_000)
+
+  it("is refused with a pool of one connection (the worker holds one for its locks)", async () => {
+    const schema = newSchema()
+    const error = await PgReadModels.open({
+      url: serverUrl(),
+      schema,
+      projections: "catch-up",
+      maxConnections: 1
+    }).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    expect(error).toMatchObject({ _tag: "StoreError", message: expect.stringContaining("maxConnections") })
+    // refused before anything was created
+    expect(await query("select 1 from information_schema.schemata where schema_name = $1", [schema])).toEqual(
+      []
+    )
+  })
+})
+
 onServer("versions on PostgreSQL", () => {
   const v2: Projection.Projection = { ...ReadModels.mentorships, version: 2 }
   const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
