@@ -130,6 +130,42 @@ export const promiseApi = async (): Promise<void> => {
   console.log(`programme version ${version}`)
 }
 
+/** domain.md, "Defining your own": a template of the programme's own, added after the launch. */
+export const defineTemplate = async (): Promise<void> => {
+  const ledger = createLedger()
+  const coordinatorId = Ids.newId()
+  const programmeId = Ids.newId()
+  await ledger.execute({
+    _tag: "LaunchProgramme",
+    actor: { personId: coordinatorId, role: "coordinator" },
+    programmeId,
+    name: "ECEC leaders 2026",
+    templates: [Template.headmastersAsMentors]
+  })
+  // #region define-template
+  await ledger.execute({
+    _tag: "DefineTemplate",
+    actor: { personId: coordinatorId, role: "coordinator" },
+    programmeId,
+    template: {
+      id: "new-leader-support",
+      name: "Support for new ECEC leaders",
+      steps: ["opening-discussion", "self-assessment", "closing-discussion"],
+      meetings: { min: 4, max: 8 },
+      cadenceDays: { min: 14, max: 28 },
+      followUpDelayDays: null,
+      supervisorTakesPart: true,
+      mentees: { min: 1, max: 1 },
+      mentors: { min: 1, max: 1 },
+      closingMinutes: 45
+    }
+  })
+  // #endregion define-template
+  const { state } = await ledger.programme(programmeId)
+  console.log(`templates: ${state._tag === "Active" ? [...state.templates.keys()].join(", ") : "none"}`)
+  await ledger.close()
+}
+
 /** Runs every part, in order, and returns what they printed. */
 export const main = async (): Promise<ReadonlyArray<string>> => {
   const lines: Array<string> = []
@@ -144,6 +180,7 @@ export const main = async (): Promise<ReadonlyArray<string>> => {
     )
     console.log(`effect: programme version ${programme.version}`)
     await promiseApi()
+    await defineTemplate()
   } finally {
     console.log = log
   }

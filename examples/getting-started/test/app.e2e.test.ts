@@ -71,7 +71,8 @@ describe("docs/getting-started.md", () => {
       "stream version 1, then ConcurrencyConflict",
       "effect: programme version 1",
       "mentorship-not-found in phase none",
-      "programme version 1"
+      "programme version 1",
+      "templates: headmasters-as-mentors, new-leader-support"
     ])
   })
 
