@@ -85,7 +85,11 @@ const match = (pattern: string, path: string): Record<string, string> | undefine
     const g = got[i]!
     if (w.startsWith(":")) {
       if (g === "") return undefined
-      params[w.slice(1)] = decodeURIComponent(g)
+      try {
+        params[w.slice(1)] = decodeURIComponent(g)
+      } catch {
+        throw new HttpError(400, "BadRequest", `the path segment ${g} is not valid percent-encoding`)
+      }
     } else if (w !== g) return undefined
   }
   return params

@@ -162,6 +162,7 @@ describe("the HTTP surface", () => {
     expect(notHeld).toMatchObject({ status: 403, body: { error: "RoleNotHeld" } })
     expect((await call("GET", "/nowhere", { as: coordinator() })).body.error).toBe("NotFound")
     expect((await call("DELETE", "/programmes", { as: coordinator() })).status).toBe(405)
+    expect((await call("GET", "/mentorships/%E0%A4%A", { as: coordinator() })).body.error).toBe("BadRequest")
     const bad = await fetch(`${base}/programmes`, {
       method: "POST",
       headers: { "x-person-id": ids.E1001!, "x-role": "coordinator" },
@@ -593,6 +594,13 @@ describe("a programme from request to completion", () => {
     const people = (await call("GET", "/people", { as: coordinator() })).body
     expect(people.map((p: Json) => p.employeeNumber)).not.toContain("E1030")
     expect(people).toHaveLength(12)
+
+    // the HR system still lists them: a new import gives them new ids; the old ones stay erased
+    const again2 = await importCsv(sample)
+    expect(again2.body).toMatchObject({ imported: 14, created: 2 })
+    const back = again2.body.people.find((p: Json) => p.employeeNumber === "E1030")
+    expect(back.id).not.toBe(ids.E1030)
+    expect((await call("GET", "/mentorships", { as: [back.id, "mentee"] })).body).toEqual([])
   })
 })
 
