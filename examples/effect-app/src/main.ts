@@ -2,7 +2,7 @@
  * Plays one induction term into an SQLite file with the Effect API.
  *
  *   pnpm --filter @mentor-ledger/example-effect-app start
- *   pnpm --filter @mentor-ledger/example-effect-app start -- /path/to/file.db
+ *   pnpm --filter @mentor-ledger/example-effect-app start /path/to/file.db
  *
  * The layers:
  *
@@ -27,7 +27,9 @@ import { playTerm } from "./Term.js"
 
 const root = fileURLToPath(new URL("../../..", import.meta.url))
 const filename = resolve(
-  process.argv[2] ?? process.env.EFFECT_APP_DB ?? resolve(root, ".tmp/effect-app.sqlite")
+  process.argv.slice(2).find((arg) => arg !== "--") ??
+    process.env.EFFECT_APP_DB ??
+    resolve(root, ".tmp/effect-app.sqlite")
 )
 // Sequential ids and the calendar make every run the same: start from an empty file.
 mkdirSync(dirname(filename), { recursive: true })
