@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import {
   type CompiledQuery,
   DummyDriver,
@@ -301,5 +302,52 @@ describe("projection locks", () => {
     await Effect.runPromise(runtime.catchUp())
     expect(queries[0]!.sql).toContain("rm_checkpoints")
     expect(await Effect.runPromise(runtime.owners)).toEqual([])
+  })
+})
+
+describe("workers", () => {
+  it("coalesce wake-ups: a burst of hints is one or two passes, not one per hint", async () => {
+    const queries: Array<CompiledQuery> = []
+    const recording: Executor.Executor = {
+      execute: (query) => {
+        queries.push(query)
+        return Effect.succeed(
+          query.sql.includes("rm_checkpoints") && query.sql.startsWith("select")
+            ? [
+                {
+                  projection: "empty",
+                  version: 1,
+                  transaction_id: 0,
+                  sequence: 0,
+                  state: "live",
+                  tables: "{}",
+                  updated_at: ""
+                }
+              ]
+            : []
+        )
+      },
+      transaction: (use) => use(recording)
+    }
+    const journal = Journal.make(compiler("sqlite"), { dialect: Dialect.sqlite, executor: recording })
+    const empty = Projection.define({
+      name: "empty",
+      version: 1,
+      tables: [],
+      prepare: () => ({ create: [], apply: function* () {} })
+    })
+    const runtime = await Effect.runPromise(Projection.make(journal, [empty]))
+    const passes = () =>
+      queries.filter((q) => q.sql.startsWith("select") && q.sql.includes("rm_checkpoints")).length
+    const worker = Projection.toPromise(runtime).startWorker({
+      pollInterval: "1 hour",
+      wakeUp: Stream.range(1, 1000)
+    })
+    // the first pass, then the burst: at most one more pass for all of it
+    for (let i = 0; i < 50 && passes() < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await worker.stop()
+    expect(passes()).toBeGreaterThanOrEqual(1)
+    expect(passes()).toBeLessThanOrEqual(3)
   })
 })
