@@ -98,7 +98,12 @@ export const playCircles = async (
   for (const draft of invalidDrafts)
     await refused(
       // A draft arrives as data, unchecked: the ledger decodes it and names what is wrong.
-      { _tag: "DefineTemplate", actor: coordinator, programmeId: cast.programme, template: draft } as never,
+      {
+        _tag: "DefineTemplate",
+        actor: coordinator,
+        programmeId: cast.programme,
+        template: draft
+      } as unknown as Commands.CommandInput,
       "a draft template"
     )
   await step(
