@@ -5,8 +5,8 @@
  * - on the CLI's demo programme, where the statistics must equal what the
  *   test computes itself from the read-only event stream (`readAll`);
  * - the XES export validates against the IEEE 1849 XML Schema (libxml2) and
- *   the OCEL 2.0 export parses and is closed (every relationship names an
- *   object it lists);
+ *   the OCEL 2.0 export against the OCEL 2.0 JSON schema (ajv), and it is
+ *   closed (every relationship names an object it lists);
  * - the source database is byte for byte unchanged.
  */
 import { execFile } from "node:child_process"
@@ -18,6 +18,8 @@ import { Writable } from "node:stream"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { Cli } from "@mentor-ledger/cli"
+import { Ajv } from "ajv"
+import addFormats from "ajv-formats"
 import { createLedger, EventJournal, Ids, type MentorLedger, Template } from "@mentor-ledger/core"
 import { SqliteReadModels } from "@mentor-ledger/sqlite"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -32,8 +34,13 @@ import {
 
 const root = fileURLToPath(new URL("../../..", import.meta.url))
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
-// The IEEE 1849-2016 schema the CLI's own tests validate against (vendored there).
-const xsd = readFileSync(join(root, "packages/cli/test/fixtures/xes-ieee-1849-2016.xsd"), "utf8")
+// The IEEE 1849-2016 XML Schema and the OCEL 2.0 JSON schema the CLI's own tests validate against
+// (vendored there: neither can be downloaded here).
+const fixtures = join(root, "packages/cli/test/fixtures")
+const xsd = readFileSync(join(fixtures, "xes-ieee-1849-2016.xsd"), "utf8")
+const ajv = new Ajv({ allErrors: true, strict: false })
+;(addFormats as unknown as (a: Ajv) => void)(ajv)
+const validateOcel = ajv.compile(JSON.parse(readFileSync(join(fixtures, "ocel20-schema-json.json"), "utf8")))
 const dir = mkdtempSync(join(tmpdir(), "mentor-ledger-analyst-replay-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const key = "a-study-key-for-the-example-0123456789"
@@ -404,7 +411,7 @@ describe("the CLI's demo programme", () => {
     expect(sha256(source)).toBe(before)
   })
 
-  it("the program replays, prints the statistics and exports XES that validates and OCEL 2.0 that parses", async () => {
+  it("the program replays, prints the statistics and exports XES and OCEL 2.0 that validate against their schemas", async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ["--conditions=source", "--import", "tsx", main, "--db", source, "--out", out, "--key", key],
@@ -428,7 +435,9 @@ describe("the CLI's demo programme", () => {
     expect(validated.valid).toBe(true)
     expect(xes.split("<trace>").length - 1).toBe(16)
 
-    const ocel = JSON.parse(readFileSync(join(out, "mentoring.ocel.json"), "utf8")) as {
+    const ocelJson: unknown = JSON.parse(readFileSync(join(out, "mentoring.ocel.json"), "utf8"))
+    expect(validateOcel(ocelJson), JSON.stringify(validateOcel.errors?.slice(0, 3))).toBe(true)
+    const ocel = ocelJson as {
       objectTypes: ReadonlyArray<{ name: string }>
       eventTypes: ReadonlyArray<{ name: string }>
       objects: ReadonlyArray<{ id: string; type: string }>
