@@ -53,9 +53,10 @@ export const parseCsv = (input: string): ReadonlyArray<CsvRecord> => {
     quoted = false
   }
   const endRecord = () => {
+    // A blank line (not a lone "" field) is skipped.
+    const blank = fields.length === 0 && field === "" && !quoted
     endField()
-    // A blank line is one empty field: skip it.
-    if (!(fields.length === 1 && fields[0] === "")) records.push({ line: recordLine, fields })
+    if (!blank) records.push({ line: recordLine, fields })
     fields = []
   }
 
