@@ -298,10 +298,11 @@ export interface Runtime {
    * Where the dialect has `projectionLocks` (PostgreSQL),
    * several workers, in one process or many, may run on one database: a
    * worker holds a connection of its own and processes only the projections
-   * whose ownership lock it took on it. The live workers share the
-   * projections out: each owns at most its fair share (projections divided
-   * by live workers, rounded up), gives the rest up between batches when
-   * another worker joins, and at every pass tries the free ones again.
+   * whose ownership lock it took on it. The live workers (of the same
+   * projections) share them out: each owns at most its fair share
+   * (projections divided by live workers, rounded up), gives the rest up
+   * between batches when another worker joins, and at every pass tries
+   * the free ones again.
    * When an owner stops or dies its connection closes, its locks are freed,
    * and the others take its projections over at their next pass (a
    * notification or the poll interval), from their checkpoints. Elsewhere

@@ -800,7 +800,9 @@ const makeRuntime = (
       yield* Effect.addFinalizer(() => close)
       const failed = (doing: string) => (e: DriverError) =>
         Effect.zipRight(close, Effect.fail(storeError(journal.dialect, journal.tables, doing, e.cause)))
-      const members = locks.key(journal.tables, "*workers")
+      // Workers count each other only when they run the same projections
+      // (one fair share is meaningless across different sets).
+      const members = locks.key(journal.tables, `*workers:${group.map((a) => a.id).join(",")}`)
       const claim = Effect.gen(function* () {
         if (session === undefined) {
           session = yield* openSession(journal.db)
