@@ -28,10 +28,17 @@ export class CsvSyntaxError extends Error {
 }
 
 const delimiterOf = (text: string): "," | ";" => {
-  const end = text.search(/\r?\n/)
-  const header = end === -1 ? text : text.slice(0, end)
-  const count = (c: string) => header.split(c).length - 1
-  return count(";") > count(",") ? ";" : ","
+  // Count the candidates on the header line, outside quoted fields.
+  let commas = 0
+  let semicolons = 0
+  let inQuotes = false
+  for (const c of text) {
+    if (c === '"') inQuotes = !inQuotes
+    else if (!inQuotes && (c === "\n" || c === "\r")) break
+    else if (!inQuotes && c === ",") commas++
+    else if (!inQuotes && c === ";") semicolons++
+  }
+  return semicolons > commas ? ";" : ","
 }
 
 /** Splits CSV text into records; throws {@link CsvSyntaxError} naming the line. */
