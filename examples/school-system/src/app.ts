@@ -104,7 +104,7 @@ export const openSchoolSystem = async (options: Options): Promise<SchoolSystem> 
 
   type Tag = Commands.Command["_tag"]
   interface CommandRoute {
-    /** Ids the service makes when the body gives none (the client may send its own, to retry safely). */
+    /** Ids the service makes when the body gives none (a client that sends its own cannot record a thing twice on a retry: the second is refused). */
     readonly newIds?: ReadonlyArray<string>
     /** Fields derived from the caller or checked against the directory. */
     readonly prepare?: (who: Caller, body: Record<string, unknown>) => Record<string, unknown>
