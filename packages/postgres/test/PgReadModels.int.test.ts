@@ -157,8 +157,8 @@ onServer("catch-up on PostgreSQL", () => {
   }, 30_000)
 })
 
-onServer("a worker whose connections are cut", () => {
-  it("takes its projections again on a new session and catches up", async () => {
+onServer("catch-up workers: cut sessions, subsets of projections, pools", () => {
+  it("a worker whose sessions are cut takes its projections again on a new session and catches up", async () => {
     const schema = newSchema()
     const [a, b] = fc.sample(scenarios({ maxSteps: 20 }), { numRuns: 2, seed: 44 })
     const source = await openLedger(schema, { projections: "manual", catchUpOnOpen: false })
@@ -198,6 +198,32 @@ onServer("a worker whose connections are cut", () => {
     await rebuilt.close()
     expect(await dump(schema)).toEqual(caughtUp)
   }, 40_000)
+
+  it("with a worker of one projection beside a worker of all, every projection has an owner", async () => {
+    const schema = newSchema()
+    const open = (instance: string, readModels: ReadonlyArray<Projection.Projection>) =>
+      PgReadModels.open({
+        url: serverUrl(),
+        schema,
+        projections: "catch-up",
+        pollInterval: "100 millis",
+        instance,
+        readModels
+      })
+    const some = await open("ml-test-some", [ReadModels.mentorships])
+    await eventuallyTrue(async () => (await some.projections.owners()).length === 1)
+    const all = await open("ml-test-all", ReadModels.projections)
+    await eventuallyTrue(async () => (await all.projections.owners()).length === 2)
+    expect((await all.projections.owners()).map((o) => `${o.projection} ${o.instance}`)).toEqual([
+      "mentorships@1 ml-test-some",
+      "programmes@1 ml-test-all"
+    ])
+    await some.close()
+    await eventuallyTrue(async () =>
+      (await all.projections.owners()).every((o) => o.instance === "ml-test-all")
+    )
+    await all.close()
+  }, 30_000)
 
   it("is refused with a pool of one connection (the worker holds one for its locks)", async () => {
     const schema = newSchema()
