@@ -9,6 +9,8 @@
  * included, even while the app writes), and the copy gets the analyst's
  * projection, rebuilt from the first event.
  */
+import { rmSync } from "node:fs"
+import { resolve } from "node:path"
 import { Projection } from "@mentor-ledger/sql"
 import { SqliteReadModels } from "@mentor-ledger/sqlite"
 import Database from "better-sqlite3"
@@ -29,8 +31,8 @@ export interface Replayed {
 }
 
 /**
- * Copies `source` to `workCopy` (replacing it) and rebuilds the `waits`
- * read model there from the log.
+ * Copies `source` to `workCopy` (replacing it; it must be another file)
+ * and rebuilds the `waits` read model there from the log.
  */
 // #region replay
 export const replay = async (source: string, workCopy: string, batchSize = 2000): Promise<Replayed> => {
@@ -42,6 +44,10 @@ export const replay = async (source: string, workCopy: string, batchSize = 2000)
     readModels: []
   })
   await checked.close()
+  if (resolve(workCopy) === resolve(source))
+    throw new Error(`the working copy must not be the source itself (${source})`)
+  // A working copy left by an earlier replay is replaced whole, its write-ahead log included.
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${workCopy}${suffix}`, { force: true })
   const from = new Database(source, { readonly: true, fileMustExist: true })
   try {
     await from.backup(workCopy)

@@ -469,6 +469,14 @@ describe("the CLI's demo programme", () => {
   }, 60_000)
 })
 
+it("refuses to replay a file onto itself, and leaves it as it was", async () => {
+  const source = join(dir, "self.sqlite")
+  await writeKnownLog(source)
+  const before = sha256(source)
+  await expect(replay(source, source)).rejects.toThrow("must not be the source itself")
+  expect(sha256(source)).toBe(before)
+})
+
 it("refuses a file that is not there with the store's typed error, and creates nothing", async () => {
   const missing = join(dir, "missing.sqlite")
   const error = await replay(missing, join(dir, "missing-work.sqlite")).catch((e: unknown) => e)
