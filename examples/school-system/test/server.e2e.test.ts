@@ -373,6 +373,12 @@ describe("a programme from request to completion", () => {
       )
       expect(drafted.body.recorded).toEqual(["SummaryDrafted"])
     }
+    // a retry with the id the client chose records nothing twice
+    const retried = await call("POST", `/mentorships/${mentorshipId}/meetings`, {
+      as: leena(),
+      json: { meetingId: meetings[3], modality: "in-person", durationMinutes: 60 }
+    })
+    expect(retried).toMatchObject({ status: 409, body: { error: "RuleViolation" } })
     const amended = await call(
       "POST",
       `/mentorships/${mentorshipId}/meetings/${meetings[0]}/summary/amendments`,
