@@ -284,3 +284,21 @@ export const meetingCommands = (mentorships: number, meetings: number) => {
   }
   return out
 }
+
+/**
+ * Event `k` of writer `writer` on W7h's hot stream: an observation whose
+ * id marks who appended it, so that the stored stream can be checked for
+ * every acknowledged append, exactly once.
+ */
+export const hotEvent = (writer: number, k: number): Events.Event =>
+  Events.ObservationRecorded.make({
+    actor: { personId: mentorId(writer), role: "mentor" },
+    occurredAt: new Date(epoch + k * 60_000),
+    mentorshipId: mentorshipId(9_999_999),
+    observationId: hotMark(writer, k),
+    note: text(random(writer * 100_003 + k), 100)
+  })
+
+/** The mark (observation id) of event `k` of writer `writer` on the hot stream. */
+export const hotMark = (writer: number, k: number) =>
+  uuid("0192a6cc", writer * 1_000_000 + k) as Ids.ObservationId

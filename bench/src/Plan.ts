@@ -4,7 +4,7 @@
  */
 
 /** The workloads of issue 8. */
-export type Workload = "W1" | "W2" | "W3" | "W4" | "W5" | "W6" | "W7"
+export type Workload = "W1" | "W2" | "W3" | "W4" | "W5" | "W6" | "W7" | "W7h"
 
 /** The databases. */
 export type Store = "sqlite" | "postgres"
@@ -35,6 +35,14 @@ export interface Sizes {
   /** W5: mentorships in the meetings phase, each holding `w5Meetings` meetings (two commands each). */
   readonly w5Mentorships: number
   readonly w5Meetings: number
+  /** W6: events in the log the read models are rebuilt from (whole mentorship histories). */
+  readonly w6Events: number
+  /** W7 (PostgreSQL): concurrent writers, each with its own connection. */
+  readonly w7Writers: number
+  /** W7: streams each writer appends (`logEvents`-event histories, one call per stream). */
+  readonly w7Streams: number
+  /** W7h: events each writer appends to the one hot stream, one call each. */
+  readonly w7HotEvents: number
   /** Fresh-database runs per workload and side. */
   readonly runs: number
 }
@@ -49,6 +57,10 @@ export const full: Sizes = {
   w4Streams: 10_000,
   w5Mentorships: 1_000,
   w5Meetings: 5,
+  w6Events: 1_000_000,
+  w7Writers: 8,
+  w7Streams: 250,
+  w7HotEvents: 250,
   runs: 3
 }
 
@@ -63,6 +75,10 @@ export const quick: Sizes = {
   w4Streams: 200,
   w5Mentorships: 20,
   w5Meetings: 5,
+  w6Events: 5_000,
+  w7Writers: 8,
+  w7Streams: 10,
+  w7HotEvents: 10,
   runs: 3
 }
 
@@ -119,14 +135,21 @@ export const workloads: ReadonlyArray<WorkloadInfo> = [
     title: "rebuild read models",
     unit: "events/s",
     targets: { sqlite: { atLeast: 50_000 }, postgres: { atLeast: 50_000 } },
-    operations: () => 1_000_000
+    operations: (s) => s.w6Events
   },
   {
     workload: "W7",
-    title: "8 concurrent writers",
+    title: "concurrent writers, distinct streams",
     unit: "events/s",
     targets: {},
-    operations: () => 0
+    operations: (s) => s.w7Writers * s.w7Streams * s.logEvents
+  },
+  {
+    workload: "W7h",
+    title: "concurrent writers, one hot stream",
+    unit: "events/s",
+    targets: {},
+    operations: (s) => s.w7Writers * s.w7HotEvents
   }
 ]
 
@@ -152,14 +175,30 @@ export interface Prepare {
   readonly store: Store
   /** `ml`: mentor-ledger's schema (ours and raw); `peer`: the peer's. */
   readonly schema: "ml" | "peer"
-  /** `empty`: migrated, no events; `log`: the W3/W4 log; `meetings`: the W5 mentorships. */
-  readonly content: "empty" | "log" | "meetings"
+  /**
+   * `empty`: migrated, no events; `log`: the W3/W4 log; `meetings`: the W5
+   * mentorships; `histories`: the W6 log of whole mentorship histories.
+   */
+  readonly content: "empty" | "log" | "meetings" | "histories"
   readonly sizes: Sizes
   /** The template's file (SQLite) or schema (PostgreSQL). */
   readonly file: string
 }
 
 export type Task = Job | Prepare
+
+/** The process's memory at one moment of a run. */
+export interface MemorySample {
+  /** Seconds since the timed part began. */
+  readonly seconds: number
+  /** Events done by then, where the workload can tell (W6: the rebuild's checkpoint). */
+  readonly events?: number
+  readonly rssMiB: number
+  /** V8's heap in use (live objects and garbage not yet collected). */
+  readonly heapUsedMiB: number
+  /** Taken right after a full garbage collection: `heapUsedMiB` is then the live heap. */
+  readonly live?: boolean
+}
 
 /** What a child reports. */
 export type Outcome =
@@ -173,6 +212,10 @@ export type Outcome =
       readonly baselineRssMiB: number
       /** Calls repeated after a transient failure (only the peer needs any). */
       readonly retries: number
+      /** What a workload counted beside its operations (W7: conflicts, events verified). */
+      readonly counts?: Readonly<Record<string, number>>
+      /** Memory sampled during the timed part (W6), in time order. */
+      readonly memory?: ReadonlyArray<MemorySample>
     }
   | { readonly _tag: "Prepared"; readonly seconds: number }
   | { readonly _tag: "Failed"; readonly message: string }

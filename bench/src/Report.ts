@@ -3,7 +3,17 @@
  * table printed on the terminal.
  */
 import type { Machine } from "./Machine.js"
-import type { Side, Sizes, Store, Target, Workload } from "./Plan.js"
+import type { MemorySample, Side, Sizes, Store, Target, Workload } from "./Plan.js"
+
+/** One run of one side, as the parent keeps it. */
+export interface Run {
+  readonly perSecond: number
+  readonly peakRssMiB: number
+  readonly baselineRssMiB: number
+  readonly retries: number
+  readonly counts?: Readonly<Record<string, number>>
+  readonly memory?: ReadonlyArray<MemorySample>
+}
 
 /** One side's runs of one workload. */
 export interface Samples {
@@ -24,6 +34,10 @@ export interface Samples {
   readonly baselineRssMiB: number
   /** Calls repeated after a transient failure, over all runs (only the peer needs any). */
   readonly retries: number
+  /** What the runs counted beside their operations (W7h: conflicts, events verified), each run's. */
+  readonly counts?: ReadonlyArray<Readonly<Record<string, number>>>
+  /** The memory sampled during the median run (W6). */
+  readonly memory?: ReadonlyArray<MemorySample>
 }
 
 /**
@@ -88,15 +102,19 @@ export const median = (xs: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-export const samples = (
-  label: string,
-  runs: ReadonlyArray<{ perSecond: number; peakRssMiB: number; baselineRssMiB: number; retries: number }>
-): Samples => {
+export const samples = (label: string, runs: ReadonlyArray<Run>): Samples => {
   const perSecond = runs.map((r) => r.perSecond)
+  const mid = median(perSecond)
+  const medianRun = runs.reduce((best, r) =>
+    Math.abs(r.perSecond - mid) < Math.abs(best.perSecond - mid) ? r : best
+  )
+  const counts = runs.flatMap((r) => (r.counts === undefined ? [] : [r.counts]))
   return {
+    ...(counts.length === 0 ? {} : { counts }),
+    ...(medianRun.memory === undefined ? {} : { memory: medianRun.memory }),
     label,
     perSecond,
-    median: median(perSecond),
+    median: mid,
     min: Math.min(...perSecond),
     max: Math.max(...perSecond),
     peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
@@ -119,6 +137,28 @@ const rss = (s: Samples | undefined) =>
 const targetText = (t: Target | null) =>
   t === null ? "–" : "ratio" in t ? `≥ ${t.ratio}` : `≥ ${count(t.atLeast)}/s`
 
+/**
+ * The memory of a run: the live heap (right after a full collection) at
+ * each quarter of the events, then the highest RSS and heap sampled. A flat
+ * live heap means memory does not grow with the events.
+ */
+export const memoryLine = (memory: ReadonlyArray<MemorySample>): string => {
+  if (memory.length === 0) return "no samples"
+  const live = memory.filter((m) => m.live === true)
+  const peakHeap = Math.max(...memory.map((m) => m.heapUsedMiB))
+  const peakRss = Math.max(...memory.map((m) => m.rssMiB))
+  const at = (m: MemorySample) =>
+    `${m.events === undefined ? `${m.seconds.toFixed(1)} s` : count(m.events)}: ${m.heapUsedMiB.toFixed(0)}`
+  return `live heap at ${live.length === 0 ? "–" : live.map(at).join(", ")}; highest sampled RSS ${peakRss.toFixed(0)}, heap in use ${peakHeap.toFixed(0)} (${memory.length} samples)`
+}
+
+const countsText = (s: Samples | undefined) =>
+  s?.counts === undefined
+    ? ""
+    : ` [${Object.keys(s.counts[0] ?? {})
+        .map((k) => `${s.counts!.map((c) => count(c[k] ?? 0)).join("/")} ${k}`)
+        .join(", ")}]`
+
 /** The results as a Markdown table (it reads as well on a terminal). */
 export const table = (report: Report): string => {
   const header = [
@@ -139,8 +179,8 @@ export const table = (report: Report): string => {
     `${r.workload} ${r.title}`,
     r.store,
     r.unit,
-    spread(r.samples.ours),
-    spread(r.samples.raw),
+    spread(r.samples.ours) + countsText(r.samples.ours),
+    spread(r.samples.raw) + countsText(r.samples.raw),
     r.ratio === null ? "–" : r.ratio.toFixed(2),
     targetText(r.target),
     r.met === null ? "–" : r.met ? "yes" : "NO",

@@ -3,6 +3,8 @@
  * workload is written once and run against every side.
  */
 import type { Events } from "@mentor-ledger/core"
+import type { Recorded } from "./Mentorships.js"
+import type { Writer } from "./Ours.js"
 
 /** An open database of one side. Each method is one timed workload; it returns the operations done. */
 export interface Session {
@@ -16,6 +18,21 @@ export interface Session {
   readonly loadStreams: (mentorships: ReadonlyArray<number>) => Promise<number>
   /** W5: commands through the command handler; only ours has one. */
   readonly executeCommands?: (commands: ReadonlyArray<Record<string, unknown>>) => Promise<number>
+  /**
+   * W6: every read model rebuilt from the log; returns the events replayed.
+   * `observe` is told the events read so far after every query. Only ours has read models.
+   */
+  readonly rebuild?: (observe: (events: number) => void) => Promise<number>
+  /**
+   * W7 (PostgreSQL): opens `writers` writers, each on its own connection,
+   * runs `plan` with them, and closes them.
+   */
+  readonly concurrent?: <A>(
+    writers: number,
+    plan: (writers: ReadonlyArray<Writer>) => Promise<A>
+  ) => Promise<A>
+  /** W7h's check: the hot stream as stored, each event's version and the mark its writer gave it. */
+  readonly readHotStream?: () => Promise<ReadonlyArray<{ readonly version: number; readonly mark: string }>>
   /** How many calls the side had to repeat after a transient failure (the peer's SQLITE_BUSY). */
   readonly retries?: () => number
   readonly close: () => Promise<void>
@@ -38,6 +55,13 @@ export interface Subject {
     histories: ReadonlyArray<ReadonlyArray<Events.Event>>,
     order: ReadonlyArray<number>
   ) => Promise<void>
+  /** W5's database: mentorships in their meetings phase. Only ours has a command handler. */
+  readonly prepareMeetings?: (
+    file: string,
+    histories: ReadonlyArray<ReadonlyArray<Events.Event>>
+  ) => Promise<void>
+  /** W6's log of whole mentorship histories, chunk by chunk. Only ours has read models. */
+  readonly prepareHistories?: (file: string, chunks: Iterable<ReadonlyArray<Recorded>>) => Promise<void>
 }
 
 /** The stream name both mentor-ledger and the raw side use for mentorship `id`. */

@@ -10,6 +10,7 @@
  *   pnpm bench --no-peer       # without Emmett
  *   pnpm bench --dist          # ours from the built packages (run `pnpm build` first), as users install it
  *   pnpm bench --out file.json # the JSON elsewhere (default bench/results/latest.json)
+ *   pnpm bench --quick --in-process  # every task in this process: the smoke test's quick check
  *
  * Each run is a child process on a fresh copy of a template database, so
  * that its peak RSS is its own; the sides alternate within each round of
@@ -23,7 +24,7 @@ import { dirname, join, relative } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
-import type { Context } from "./Child.js"
+import type { Context } from "./Task.js"
 import { benchRoot, installedVersion, machine, revision, versions } from "./Machine.js"
 import {
   full,
@@ -44,6 +45,8 @@ import {
   type Result,
   type Samples,
   type Skipped,
+  memoryLine,
+  type Run,
   samples,
   skippedLines,
   table
@@ -58,6 +61,7 @@ const { values: flags } = parseArgs({
     profile: { type: "boolean", default: false },
     dist: { type: "boolean", default: false },
     "no-peer": { type: "boolean", default: false },
+    "in-process": { type: "boolean", default: false },
     out: { type: "string" }
   },
   strict: true
@@ -66,7 +70,11 @@ const { values: flags } = parseArgs({
 const base = flags.quick ? quick : full
 const sizes: Sizes = flags.runs === undefined ? base : { ...base, runs: Number(flags.runs) }
 const only = flags.only?.split(",").map((w) => w.trim().toUpperCase())
-const selected = workloads.filter((w) => only === undefined || only.includes(w.workload))
+// "W7" also selects its hot-stream variant W7h
+const selected = workloads.filter(
+  (w) =>
+    only === undefined || only.some((o) => w.workload === o.replace(/^W7H$/, "W7h") || w.workload === `${o}h`)
+)
 const out = flags.out ?? join(benchRoot, "results", "latest.json")
 const profiles = join(benchRoot, "results", "profiles")
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -78,8 +86,17 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 const childEntry = join(dirname(fileURLToPath(import.meta.url)), "Child.ts")
 const tsx = pathToFileURL(createRequire(join(benchRoot, "package.json")).resolve("tsx")).href
 
-/** Runs one task in a fresh `node --conditions=source --import tsx` and returns its outcome. */
+/**
+ * Runs one task in a fresh `node --conditions=source --import tsx` and
+ * returns its outcome; with `--in-process`, in this process (a quick check
+ * that every code path runs: its peak RSS is the whole bench's).
+ */
 const runChild = (task: Job | Prepare, context: Context): Promise<Outcome> =>
+  flags["in-process"]
+    ? import("./Task.js").then(({ runTask }) => runTask(task, context))
+    : inChild(task, context)
+
+const inChild = (task: Job | Prepare, context: Context): Promise<Outcome> =>
   new Promise((resolve) => {
     const child = fork(childEntry, [], {
       // --dist: the packages' dist/ (as installed from npm: real function names in profiles, no
@@ -111,12 +128,6 @@ const runChild = (task: Job | Prepare, context: Context): Promise<Outcome> =>
 const skipped: Array<Skipped> = []
 const workDir = mkdtempSync(join(tmpdir(), "mentor-ledger-bench-"))
 const templates = new Map<string, string>()
-
-/** Whether `@mentor-ledger/sql` has the projection runtime that W6 rebuilds read models with. */
-const projectionRuntime = async (): Promise<boolean> => {
-  const sql = (await import("@mentor-ledger/sql")) as Record<string, unknown>
-  return sql.Projection !== undefined
-}
 
 /** Why PostgreSQL cannot run here, or undefined when it can. */
 const postgresReason = (): string | undefined => {
@@ -183,14 +194,26 @@ const contentOf: Partial<Record<Workload, Prepare["content"]>> = {
   W2: "empty",
   W3: "log",
   W4: "log",
-  W5: "meetings"
+  W5: "meetings",
+  W6: "histories",
+  W7: "empty",
+  W7h: "empty"
 }
 
 const sidesOf = (workload: Workload, store: Store): ReadonlyArray<Side> =>
-  workload === "W5" ? ["ours"] : store === "postgres" ? ["ours", "raw"] : ["ours", "raw", "peer"]
+  // W5 needs a command handler and W6 read models: only ours has them, there is no raw equivalent
+  workload === "W5" || workload === "W6"
+    ? ["ours"]
+    : store === "postgres" || workload === "W7" || workload === "W7h"
+      ? ["ours", "raw"]
+      : ["ours", "raw", "peer"]
 
-/** Workloads that write: on PostgreSQL each run makes a fresh schema before its timed part. */
-const writes = (workload: Workload) => workload !== "W3" && workload !== "W4"
+/**
+ * Workloads that write: on PostgreSQL each run makes a fresh schema before
+ * its timed part. W6 writes only its read-model tables, which its rebuild
+ * drops and creates again: its runs share one log.
+ */
+const writes = (workload: Workload) => workload !== "W3" && workload !== "W4" && workload !== "W6"
 
 const main = async () => {
   const startedAt = new Date()
@@ -202,7 +225,6 @@ const main = async () => {
   if (peerSkip !== undefined) skipped.push({ store: "sqlite", side: "peer", reason: peerSkip })
   if (flags.profile) mkdirSync(profiles, { recursive: true })
 
-  const hasProjections = await projectionRuntime()
   const pgSkip = postgresReason()
   for (const store of ["sqlite", "postgres"] as const) {
     if (flags.store !== undefined && flags.store !== store) continue
@@ -212,23 +234,9 @@ const main = async () => {
     }
     for (const w of selected) {
       const content = contentOf[w.workload]
-      if (content === undefined) {
-        if (w.workload === "W6")
-          skipped.push({
-            workload: "W6",
-            store,
-            reason: hasProjections
-              ? "@mentor-ledger/sql has a projection runtime (Projection) now, but the bench's W6 is not written yet"
-              : "not available yet: @mentor-ledger/sql exports no projection runtime (Projection) to rebuild read models with"
-          })
-        if (w.workload === "W7" && store === "postgres")
-          skipped.push({
-            workload: "W7",
-            store,
-            reason: "the bench's W7 (8 concurrent writers) is not written yet"
-          })
-        continue
-      }
+      if (content === undefined) continue
+      // W7 is issue 8's PostgreSQL workload (SQLite has one writer at a time by design)
+      if ((w.workload === "W7" || w.workload === "W7h") && store === "sqlite") continue
       // PostgreSQL: writing runs make their own fresh schema; reading runs share one log
       const ml = store === "postgres" && writes(w.workload) ? undefined : await template(store, "ml", content)
       if (store === "sqlite" && ml !== undefined && sqliteSettings === undefined) {
@@ -250,12 +258,7 @@ const main = async () => {
           skipped.push({ store, side: "peer", reason: peerSkip })
         }
       }
-      const runs: Partial<
-        Record<
-          Side,
-          Array<{ perSecond: number; peakRssMiB: number; baselineRssMiB: number; retries: number }>
-        >
-      > = {}
+      const runs: Partial<Record<Side, Array<Run>>> = {}
       const failures: Array<string> = []
       for (let run = 1; run <= sizes.runs; run++) {
         for (const side of sidesOf(w.workload, store)) {
@@ -293,11 +296,17 @@ const main = async () => {
             perSecond,
             peakRssMiB: outcome.peakRssMiB,
             baselineRssMiB: outcome.baselineRssMiB,
-            retries: outcome.retries
+            retries: outcome.retries,
+            ...(outcome.counts === undefined ? {} : { counts: outcome.counts }),
+            ...(outcome.memory === undefined ? {} : { memory: outcome.memory })
           })
+          const counted = Object.entries(outcome.counts ?? {})
+            .map(([k, v]) => `, ${v.toLocaleString("en-US")} ${k}`)
+            .join("")
           log(
-            `${w.workload} ${store} ${side.padEnd(4)} run ${run}: ${Math.round(perSecond).toLocaleString("en-US")} ${w.unit} (${outcome.seconds.toFixed(2)} s, peak RSS ${outcome.peakRssMiB.toFixed(0)} MiB${outcome.retries > 0 ? `, ${outcome.retries} calls repeated` : ""})`
+            `${w.workload} ${store} ${side.padEnd(4)} run ${run}: ${Math.round(perSecond).toLocaleString("en-US")} ${w.unit} (${outcome.seconds.toFixed(2)} s, peak RSS ${outcome.peakRssMiB.toFixed(0)} MiB${outcome.retries > 0 ? `, ${outcome.retries} calls repeated` : ""}${counted})`
           )
+          if (outcome.memory !== undefined) log(`  memory: ${memoryLine(outcome.memory)}`)
         }
       }
       const labels: Record<Side, string> = {
@@ -366,6 +375,13 @@ const main = async () => {
   process.stdout.write(
     `\nmentor-ledger bench (${report.mode}, ${sizes.runs} runs each, median (min–max)) on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${report.loadAverage.start[0]!.toFixed(1)} at the start, ${report.loadAverage.end[0]!.toFixed(1)} at the end\n\n${table(report)}\n\n`
   )
+  const sampled = results.filter((r) => r.samples.ours?.memory !== undefined)
+  if (sampled.length > 0)
+    process.stdout.write(
+      `Memory while it ran (ours, median run, MiB; events: live heap):\n${sampled
+        .map((r) => `- ${r.workload} ${r.store}: ${memoryLine(r.samples.ours!.memory!)}`)
+        .join("\n")}\n\n`
+    )
   if (skipped.length > 0) process.stdout.write(`Not measured:\n${skippedLines(report)}\n\n`)
   process.stdout.write(`Written to ${relative(process.cwd(), out) || out}\n`)
 }

@@ -33,6 +33,7 @@ describe("pnpm bench --quick", () => {
         "--runs",
         "1",
         "--no-peer",
+        "--in-process",
         "--out",
         out
       ],
@@ -47,16 +48,19 @@ describe("pnpm bench --quick", () => {
     expect(report.sqlite).toEqual({ journalMode: "wal", synchronous: expect.any(Number) })
 
     // PostgreSQL runs too where a server is given (as in CI)
-    const stores = process.env.MENTOR_LEDGER_PG_URL === undefined ? ["sqlite"] : ["sqlite", "postgres"]
+    const sqlite = ["W1", "W2", "W3", "W4", "W5", "W6"].map((w) => `${w} sqlite`)
+    const postgres = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W7h"].map((w) => `${w} postgres`)
     const measured = report.results.map((r) => `${r.workload} ${r.store}`)
-    expect(measured).toEqual(stores.flatMap((s) => ["W1", "W2", "W3", "W4", "W5"].map((w) => `${w} ${s}`)))
+    expect(measured).toEqual(
+      process.env.MENTOR_LEDGER_PG_URL === undefined ? sqlite : [...sqlite, ...postgres]
+    )
     for (const r of report.results) {
       expect(Object.keys(r)).toEqual(
         expect.arrayContaining(["workload", "store", "ours", "raw", "ratio", "peakRssMiB"])
       )
       expect(positive(r.ours), `${r.workload} ours`).toBe(true)
       expect(positive(r.peakRssMiB), `${r.workload} peak RSS`).toBe(true)
-      if (r.workload === "W5") {
+      if (r.workload === "W5" || r.workload === "W6") {
         expect(r.raw).toBeNull()
         expect(r.ratio).toBeNull()
       } else {
@@ -66,11 +70,22 @@ describe("pnpm bench --quick", () => {
       expect(r.samples.ours?.perSecond).toHaveLength(1)
     }
 
-    // what did not run says why, W6 and PostgreSQL included, instead of a number
+    // W6 sampled its memory as it went; W7h counted its conflicts and checked every append
+    for (const r of report.results.filter((r) => r.workload === "W6")) {
+      const memory = r.samples.ours?.memory ?? []
+      expect(memory.length, `${r.store} W6 memory samples`).toBeGreaterThan(0)
+      for (const m of memory) expect(positive(m.rssMiB) && positive(m.heapUsedMiB)).toBe(true)
+    }
+    for (const r of report.results.filter((r) => r.workload === "W7h")) {
+      for (const side of ["ours", "raw"] as const) {
+        const [counted] = r.samples[side]?.counts ?? []
+        expect(counted?.verified, `${side} W7h verified`).toBe(r.operations)
+        expect(counted?.conflicts, `${side} W7h conflicts`).toBeGreaterThanOrEqual(0)
+      }
+    }
+
+    // what did not run says why (PostgreSQL without a server, the peer left out), instead of a number
     for (const s of report.skipped) expect(s.reason.length).toBeGreaterThan(0)
-    const explained = (what: (s: Report["skipped"][number]) => boolean) =>
-      report.results.some((r) => r.workload === "W6") || report.skipped.some(what)
-    expect(explained((s) => s.workload === "W6")).toBe(true)
     expect(
       report.results.some((r) => r.store === "postgres") || report.skipped.some((s) => s.store === "postgres")
     ).toBe(true)

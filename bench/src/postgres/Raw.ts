@@ -11,7 +11,8 @@
 import type { Events } from "@mentor-ledger/core"
 import pg from "pg"
 import { v7 as uuidv7 } from "uuid"
-import { mentorshipId } from "../Fixtures.js"
+import { hotEvent, mentorshipId } from "../Fixtures.js"
+import type { Writer } from "../Ours.js"
 import { type Session, streamName } from "../Subject.js"
 import { url } from "./Ours.js"
 
@@ -48,9 +49,13 @@ const decode = (r: Row) => ({
 
 const organisation = "default"
 
-export const open = async (schema: string): Promise<Session> => {
-  const client = new pg.Client({ connectionString: url() })
-  await client.connect()
+/** A version check that failed: the stream is at `actual`. */
+class Conflict {
+  constructor(readonly actual: number) {}
+}
+
+/** Ours' append, statement for statement, on one connection. */
+const appender = (client: pg.Client, schema: string) => {
   const events = `"${schema}"."ml_events"`
   const channel = `${schema}.ml_events`
   const inserts = new Map<number, string>()
@@ -66,7 +71,12 @@ export const open = async (schema: string): Promise<Session> => {
     }
     return text
   }
-  const append = async (stream: string, expected: number, batch: ReadonlyArray<Events.Event>) => {
+  /** Appends, or returns the stream's actual version when it is not `expected`. */
+  return async (
+    stream: string,
+    expected: number,
+    batch: ReadonlyArray<Events.Event>
+  ): Promise<number | undefined> => {
     await client.query("begin")
     try {
       await client.query({
@@ -83,7 +93,7 @@ export const open = async (schema: string): Promise<Session> => {
           })
         ).rows[0].version
       )
-      if (current !== expected) throw new Error(`${stream} is at version ${current}, not ${expected}`)
+      if (current !== expected) throw new Conflict(current)
       const recordedAt = new Date().toISOString()
       const values: Array<unknown> = []
       for (let i = 0; i < batch.length; i++) {
@@ -109,11 +119,30 @@ export const open = async (schema: string): Promise<Session> => {
         values: [channel, JSON.stringify([organisation])]
       })
       await client.query("commit")
+      return undefined
     } catch (error) {
       await client.query("rollback")
+      if (error instanceof Conflict) return error.actual
       throw error
     }
   }
+}
+
+const connect = async () => {
+  const client = new pg.Client({ connectionString: url() })
+  await client.connect()
+  return client
+}
+
+export const open = async (schema: string): Promise<Session> => {
+  const client = await connect()
+  const events = `"${schema}"."ml_events"`
+  const appendTo = appender(client, schema)
+  const append = async (stream: string, expected: number, batch: ReadonlyArray<Events.Event>) => {
+    const actual = await appendTo(stream, expected, batch)
+    if (actual !== undefined) throw new Error(`${stream} is at version ${actual}, not ${expected}`)
+  }
+  const hot = streamName(mentorshipId(9_999_999))
   return {
     appendStreams: async (histories) => {
       let n = 0
@@ -161,6 +190,42 @@ export const open = async (schema: string): Promise<Session> => {
         n += rows.map(decode).length
       }
       return n
+    },
+    concurrent: async (writers, plan) => {
+      // each writer its own connection, as separate application instances have
+      const clients = await Promise.all(Array.from({ length: writers }, connect))
+      try {
+        return await plan(
+          clients.map((c): Writer => {
+            const appendWith = appender(c, schema)
+            return {
+              appendStreams: async (histories, first) => {
+                let n = 0
+                for (let i = 0; i < histories.length; i++) {
+                  const stream = streamName(mentorshipId(first + i))
+                  const actual = await appendWith(stream, 0, histories[i]!)
+                  if (actual !== undefined) throw new Error(`${stream} is at version ${actual}, not 0`)
+                  n += histories[i]!.length
+                }
+                return n
+              },
+              appendHot: async (writer, k, expected) => {
+                const actual = await appendWith(hot, expected, [hotEvent(writer, k)])
+                return actual === undefined ? { _tag: "Appended" } : { _tag: "Conflict", actual }
+              }
+            }
+          })
+        )
+      } finally {
+        await Promise.all(clients.map((c) => c.end()))
+      }
+    },
+    readHotStream: async () => {
+      const { rows } = await client.query<{ version: number; mark: string }>(
+        `select "version", "payload"->>'observationId' as "mark" from ${events} where "organisation" = $1 and "stream" = $2 order by "version"`,
+        [organisation, hot]
+      )
+      return rows.map((r) => ({ version: Number(r.version), mark: r.mark }))
     },
     close: () => client.end()
   }
