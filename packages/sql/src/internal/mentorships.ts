@@ -261,7 +261,7 @@ export const prepare = (context: Context): Prepared => {
   const s = tables.map((t) => statements(db, t, names[t.name]!))
   const refresh = refreshes(db, names)
   // Nearly every event reads its mentorship's row: kept from batch to batch.
-  const kept = new RowCache(["mentorships"])
+  const kept = new RowCache(["mentorships"], 4_096)
   return {
     create: tables.map((t) => createStatements(db, t, names[t.name]!).table),
     indexes: tables.flatMap((t) => createStatements(db, t, names[t.name]!).indexes),

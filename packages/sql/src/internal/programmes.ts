@@ -24,7 +24,7 @@ export const eventTypes: ReadonlyArray<Events.EventType> = [
 export const prepare = (context: Context): Prepared => {
   const { db, tables: names } = context
   const s = tables.map((t) => statements(db, t, names[t.name]!))
-  const kept = new RowCache(["programmes", "mentor_load"])
+  const kept = new RowCache(["programmes", "mentor_load"], 8_192)
   return {
     create: tables.map((t) => createStatements(db, t, names[t.name]!).table),
     indexes: tables.flatMap((t) => createStatements(db, t, names[t.name]!).indexes),

@@ -188,6 +188,13 @@ export const statements = (db: Kysely<any>, table: Table, physical: string): Sta
 // The changes of one batch
 // ---------------------------------------------------------------------------
 
+/**
+ * Values bound per multi-row write: 16,000 stays well below SQLite's limit
+ * of 32,766 and PostgreSQL's of 65,535, and makes few statements (a
+ * mentorship row has 35 columns: 256 rows per upsert).
+ */
+const writeBudget = 16_000
+
 const separator = "\u0001"
 const keyOf = (key: ReadonlyArray<Value>): string => {
   let k = String(key[0])
@@ -382,7 +389,7 @@ export class Changes {
       if (t.dirty.size > 0) {
         const rows = [...t.dirty].map((k) => t.known.get(k)!)
         let at = 0
-        for (const size of chunkSizes(rows.length, maxRows(width))) {
+        for (const size of chunkSizes(rows.length, maxRows(width, writeBudget))) {
           const values = new Array<Value>(size * width)
           for (let r = 0; r < size; r++) {
             const row = rows[at + r]!
@@ -398,7 +405,7 @@ export class Changes {
         const entries = [...t.deltas.values()]
         const keyWidth = s.table.key.length
         let at = 0
-        for (const size of chunkSizes(entries.length, maxRows(width))) {
+        for (const size of chunkSizes(entries.length, maxRows(width, writeBudget))) {
           const values = new Array<Value>(size * width)
           for (let r = 0; r < size; r++) {
             const e = entries[at + r]!
