@@ -14,6 +14,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { OrganisationId } from "./Ids.js"
+import type { StoredKey } from "./KeyStorage.js"
 
 /**
  * A position in the global log. Stores order events by
@@ -141,6 +142,19 @@ export class DuplicateEventId extends Data.TaggedError("DuplicateEventId")<{
 }> {}
 
 /**
+ * A data key given to {@link EventJournalService.appendWithKeys} was not
+ * stored: the subject's erasure is recorded (`erased`), or a concurrent
+ * writer stored another key for it first. Nothing was appended.
+ * @since 0.1.0
+ * @category errors
+ */
+export class KeyNotStored extends Data.TaggedError("KeyNotStored")<{
+  readonly organisation: OrganisationId
+  readonly subject: string
+  readonly erased: boolean
+}> {}
+
+/**
  * The storage failed. `reason` says how, so that callers can react:
  * - `Unavailable`: the database cannot be reached or opened (missing file, refused connection);
  * - `ReadOnly`: the database does not accept writes;
@@ -175,6 +189,21 @@ export interface EventJournalService {
   readonly append: (
     batches: ReadonlyArray<StreamAppend>
   ) => Effect.Effect<ReadonlyArray<StreamAppended>, StreamVersionMismatch | DuplicateEventId | StoreError>
+  /**
+   * Optional, for an adapter that keeps the key store's table in the same
+   * database (see `KeyStorage.storedWith`): {@link EventJournalService.append},
+   * storing new data keys in the same transaction, before the events, so
+   * that an append meeting new persons commits once. Each key is stored
+   * only if its subject has no key and no recorded erasure; otherwise the
+   * append fails with {@link KeyNotStored} and nothing is written.
+   */
+  readonly appendWithKeys?: (
+    batches: ReadonlyArray<StreamAppend>,
+    keys: ReadonlyArray<StoredKey>
+  ) => Effect.Effect<
+    ReadonlyArray<StreamAppended>,
+    StreamVersionMismatch | DuplicateEventId | KeyNotStored | StoreError
+  >
   /** A stream's events in version order (empty if the stream does not exist). */
   readonly readStream: (
     organisation: OrganisationId,

@@ -49,7 +49,7 @@ import {
 } from "./internal/owners.js"
 import { ownersText, seal } from "./internal/sealed.js"
 import type { KeyStorage } from "./KeyStorage.js"
-import { KeyStore, layerMemory as keyStoreMemory, type SubjectErased } from "./KeyStore.js"
+import { KeyStore, layerMemory as keyStoreMemory, type PendingKeys, SubjectErased } from "./KeyStore.js"
 
 export { StoreError } from "./EventJournal.js"
 export type { LogPosition } from "./EventJournal.js"
@@ -528,11 +528,22 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
         message: `stream ${streamName(ref)} expected ${describeExpected(expected)} but is at version ${actual}`
       })
 
+    // When the key table lives in the journal's database, a new person's
+    // key is stored in the append's own transaction: one commit, not two.
+    const keysInAppend =
+      journal.appendWithKeys !== undefined &&
+      keys.sealingKeyPending !== undefined &&
+      keys.confirm !== undefined &&
+      keys.storedWith !== undefined &&
+      keys.storedWith === journal
+
     const appendMany = (
-      requests: ReadonlyArray<AppendRequest>
+      requests: ReadonlyArray<AppendRequest>,
+      attempt = 0
     ): Effect.Effect<ReadonlyArray<AppendResult>, AppendError> =>
       Effect.gen(function* () {
         const now = new Date(yield* Clock.currentTimeMillis)
+        const newKeys: PendingKeys = new Map()
         const batches: Array<StreamAppend> = []
         // Participants as of this call: the stored stream, then this call's own events.
         const base = new Map<string, Participants>()
@@ -593,7 +604,9 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
                     ? request.expected.version
                     : undefined
               const owners = ownersOf(e.event, yield* participantsOf(organisation, mentorshipId, assumed))
-              const contentKey = yield* keys.sealingKey(organisation, owners)
+              const contentKey = yield* keysInAppend
+                ? keys.sealingKeyPending!(organisation, owners, newKeys)
+                : keys.sealingKey(organisation, owners)
               const refs = ownersText(owners)
               payload = copyForContent(encoded.type, payload)
               for (const slot of slots(encoded.type, payload))
@@ -635,7 +648,17 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
             events
           })
         }
-        return yield* journal.append(batches).pipe(
+        const appended =
+          newKeys.size === 0
+            ? journal.append(batches)
+            : Effect.tap(
+                journal.appendWithKeys!(
+                  batches,
+                  Array.from(newKeys.values(), (k) => k.stored)
+                ),
+                () => keys.confirm!(newKeys)
+              )
+        return yield* appended.pipe(
           Effect.map((appended) =>
             appended.map((a, i) => {
               rememberAppended(requests[i]!, a.firstVersion, a.lastVersion)
@@ -654,7 +677,25 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
               )!
               return Effect.fail(conflict(request.stream, request.expected, m.actual))
             },
-            DuplicateEventId: (d) => idempotentRetry(requests, batches, d.eventIds)
+            DuplicateEventId: (d) => idempotentRetry(requests, batches, d.eventIds),
+            KeyNotStored: (refused) =>
+              refused.erased
+                ? Effect.fail(
+                    new SubjectErased({
+                      organisation: refused.organisation,
+                      subject: refused.subject,
+                      message: `${refused.subject} was erased in ${refused.organisation}; no new key is issued for it`
+                    })
+                  )
+                : // another writer stored the person's key first: seal again with theirs
+                  attempt < 3
+                  ? appendMany(requests, attempt + 1)
+                  : Effect.fail(
+                      new StoreError({
+                        reason: "Unknown",
+                        message: `the key of ${refused.subject} kept being stored by another writer during the append`
+                      })
+                    )
           })
         )
       })
@@ -753,7 +794,7 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
           ]),
           (results) => results[0]!
         ),
-      appendMany,
+      appendMany: (requests) => appendMany(requests),
       readStream: (stream, options = {}) =>
         journal
           .readStream(stream.organisation, streamName(stream), {

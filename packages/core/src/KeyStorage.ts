@@ -114,6 +114,14 @@ export interface KeyStorageService {
     },
     StoreError
   >
+  /**
+   * Optional: the journal whose appends can store this storage's keys in
+   * their own transaction (`EventJournal.appendWithKeys`), because the key
+   * table lives in its database. The event store then stores a new
+   * person's key with the events that first need it.
+   * @since 0.1.0
+   */
+  readonly storedWith?: object
   /** Recorded erasures: of these subjects, of one organisation, or all of them. */
   readonly erased: (options?: {
     readonly organisation?: OrganisationId

@@ -168,6 +168,25 @@ export type OpeningKey =
   | { readonly _tag: "Erased"; readonly subjects: ReadonlyArray<KeySubject> }
   | { readonly _tag: "Missing"; readonly subjects: ReadonlyArray<KeySubject> }
 
+/**
+ * A data key made for an append and not stored yet: the journal stores it
+ * in the append's own transaction (`EventJournal.appendWithKeys`), and the
+ * key store remembers it once that committed ({@link KeyStoreService.confirm}).
+ * @since 0.1.0
+ * @category service
+ */
+export interface PendingKey {
+  readonly subject: KeySubject
+  readonly key: Uint8Array
+  /** The row to store. */
+  readonly stored: StoredKey
+  /** How many erasures the key store had seen when it made the key: one since, and it is not kept in memory. */
+  readonly generation: number
+}
+
+/** The keys one append made, by {@link subjectKey}. @since 0.1.0 @category service */
+export type PendingKeys = Map<string, PendingKey>
+
 /** @since 0.1.0 @category service */
 export interface KeyStoreService {
   /** The subjects' data keys, created where missing; fails if any subject was erased. */
@@ -200,6 +219,24 @@ export interface KeyStoreService {
   readonly erase: (subjects: ReadonlyArray<KeySubject>, erasedAt: Date) => Effect.Effect<void, StoreError>
   /** The recorded erasures, of one organisation or of all. */
   readonly erased: (organisation?: OrganisationId) => Effect.Effect<ReadonlyArray<ErasureRecord>, StoreError>
+  /**
+   * The journal that can store this key store's keys in its appends (see
+   * `KeyStorage.storedWith`); when the event store's journal is that one,
+   * it seals with {@link KeyStoreService.sealingKeyPending}.
+   */
+  readonly storedWith?: object
+  /**
+   * Like {@link KeyStoreService.sealingKey}, but a missing data key is made
+   * and added to `pending` instead of being stored: the caller stores the
+   * pending keys with its append, then calls {@link KeyStoreService.confirm}.
+   */
+  readonly sealingKeyPending?: (
+    organisation: OrganisationId,
+    owners: ReadonlyArray<string>,
+    pending: PendingKeys
+  ) => Effect.Effect<Uint8Array, SubjectErased | StoreError>
+  /** The pending keys were stored (their append committed): keep them in memory. */
+  readonly confirm?: (pending: PendingKeys) => Effect.Effect<void>
 }
 
 /**
@@ -322,6 +359,46 @@ export const make = (
         return out
       })
 
+    /** The subjects' data keys; missing ones are made and added to `pending`, not stored. */
+    const issuePending = (subjects: ReadonlyArray<KeySubject>, pending: PendingKeys) =>
+      Effect.gen(function* () {
+        const hits = subjects.map((s) => cached(s) ?? pending.get(subjectKey(s))?.key)
+        if (hits.every((k) => k !== undefined)) return hits as ReadonlyArray<Uint8Array>
+        const unknown = subjects.filter((_, i) => hits[i] === undefined)
+        const looked = yield* lookup(unknown)
+        const made = new Map<string, Uint8Array>()
+        for (const [i, found] of looked.entries()) {
+          const subject = unknown[i]!
+          if (found._tag === "Found") {
+            made.set(subjectKey(subject), found.key)
+            continue
+          }
+          if (found._tag === "Erased")
+            return yield* Effect.fail(
+              new SubjectErased({
+                organisation: subject.organisation,
+                subject: subject.subject,
+                message: `${subject.subject} was erased in ${subject.organisation}; no new key is issued for it`
+              })
+            )
+          const key = newDataKey()
+          pending.set(subjectKey(subject), {
+            subject,
+            key,
+            generation,
+            stored: {
+              organisation: subject.organisation,
+              subject: subject.subject,
+              material: yield* wrapper.wrap(key, subject),
+              wrapping: wrapper.id,
+              createdAt: new Date()
+            }
+          })
+          made.set(subjectKey(subject), key)
+        }
+        return subjects.map((s, i) => hits[i] ?? made.get(subjectKey(s))!)
+      })
+
     const derivedKey = (organisation: OrganisationId, owners: ReadonlyArray<string>) => {
       const text = ownersText(owners)
       return { text, cacheKey: `${organisation}\u0000${text}` }
@@ -377,7 +454,28 @@ export const make = (
           // Content keys of every owner set go: cheap to derive again for the others.
           derived.clear()
         }),
-      erased: (organisation) => storage.erased(organisation === undefined ? {} : { organisation })
+      erased: (organisation) => storage.erased(organisation === undefined ? {} : { organisation }),
+      ...(storage.storedWith === undefined ? {} : { storedWith: storage.storedWith }),
+      sealingKeyPending: (organisation, owners, pending) =>
+        Effect.suspend(() => {
+          const { text, cacheKey } = derivedKey(organisation, owners)
+          const hit = derived.get(cacheKey)
+          if (fresh(hit)) return Effect.succeed(hit!.key)
+          const subjects = owners.map((o) => personSubject(organisation, o))
+          const since = generation
+          return Effect.map(issuePending(subjects, pending), (dataKeys) => {
+            const key = deriveContentKey(organisation, text, dataKeys)
+            // a content key of a pending data key is remembered only once that is stored
+            if (since === generation && subjects.every((s) => !pending.has(subjectKey(s))))
+              remember(derived, cacheKey, { key, at: Date.now() })
+            return key
+          })
+        }),
+      confirm: (pending) =>
+        Effect.sync(() => {
+          for (const [k, p] of pending)
+            if (p.generation === generation && !keys.has(k)) remember(keys, k, { key: p.key, at: Date.now() })
+        })
     }
     return service
   })

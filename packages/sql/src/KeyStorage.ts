@@ -214,6 +214,8 @@ export const make = (
   }
 
   const service: KeyStorage.KeyStorageService = {
+    // the journal's appends store new keys in their own transaction, on this executor only
+    ...(executor === journal.executor ? { storedWith: journal } : {}),
     get: (subjects) =>
       subjects.length === 0
         ? Effect.succeed([])

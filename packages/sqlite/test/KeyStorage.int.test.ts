@@ -1,8 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { createLedger, Ids, KeyStorage, Template } from "@mentor-ledger/core"
-import { KeyStorage as SqlKeyStorage } from "@mentor-ledger/sql"
+import {
+  type Commands,
+  createLedger,
+  EventJournal,
+  EventStore,
+  Ids,
+  KeyStorage,
+  KeyStore,
+  Ledger,
+  Template
+} from "@mentor-ledger/core"
+import { type Journal, KeyStorage as SqlKeyStorage } from "@mentor-ledger/sql"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { afterEach, describe, expect, it } from "vitest"
 import { SqliteJournal } from "../src/index.js"
 import { makeTempDir } from "./tempFile.js"
@@ -185,6 +196,146 @@ describe("SQLite files hold no plaintext content", () => {
     } finally {
       await ledger.close()
       await opened.close()
+    }
+  })
+})
+
+describe("SQLite: new keys are stored in the append's own transaction", () => {
+  const row = (n: number): EventJournal.EncodedEvent => ({
+    eventId: Ids.sequentialId(1000 + n),
+    eventType: "Test",
+    schemaVersion: 1,
+    payload: "{}",
+    metadata: "{}",
+    occurredAt: at,
+    recordedAt: at
+  })
+  const batch = (stream: string, n: number, expected: number | "any" = 0): EventJournal.StreamAppend => ({
+    organisation: org,
+    stream,
+    streamType: "Test",
+    expected,
+    events: [row(n)]
+  })
+
+  it("stores the keys with the events, or neither: erased subjects, taken keys and conflicts write nothing", async () => {
+    const { file } = tempDir()
+    const { journal, close } = await SqliteJournal.open({ filename: file("keys.db") })
+    try {
+      const rows = SqlKeyStorage.make(journal)
+      expect(rows.storedWith).toBe(journal)
+      const run = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
+      const fails = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(Effect.flip(e))
+      const appendWithKeys = journal.appendWithKeys!
+      const events = (stream: string) => run(journal.readStream(org, stream))
+
+      await run(appendWithKeys([batch("s-1", 1)], [key(1, 1)]))
+      expect(await run(rows.get([subject(1)]))).toEqual([key(1, 1)])
+      expect(await events("s-1")).toHaveLength(1)
+
+      await run(rows.markErased([{ ...subject(2), erasedAt: at }]))
+      expect(await fails(appendWithKeys([batch("s-2", 2)], [key(3, 3), key(2, 2)]))).toEqual(
+        new EventJournal.KeyNotStored({ organisation: org, subject: subject(2).subject, erased: true })
+      )
+      // the whole append rolled back: no events, and not the other new key either
+      expect(await events("s-2")).toEqual([])
+      expect(await run(rows.get([subject(3)]))).toEqual([])
+
+      // another writer's key came first: refused, the stored key stays
+      expect(await fails(appendWithKeys([batch("s-3", 3)], [key(1, 9)]))).toEqual(
+        new EventJournal.KeyNotStored({ organisation: org, subject: subject(1).subject, erased: false })
+      )
+      expect(await events("s-3")).toEqual([])
+      expect(await run(rows.get([subject(1)]))).toEqual([key(1, 1)])
+
+      // a version conflict stores no key
+      const conflict = await fails(appendWithKeys([batch("s-1", 4, 0)], [key(4, 4)]))
+      expect(conflict._tag).toBe("StreamVersionMismatch")
+      expect(await run(rows.get([subject(4)]))).toEqual([])
+    } finally {
+      await close()
+    }
+  })
+
+  it("a writer that lost the race for a person's key seals again with the winner's, and the content reads", async () => {
+    const { file } = tempDir()
+    const { journal, close } = await SqliteJournal.open({ filename: file("race.db") })
+    const rows = SqlKeyStorage.make(journal)
+    const n = (i: number) => Ids.sequentialId(i)
+    const menteeSubject = KeyStorage.personSubject(org, n(3))
+    const winner = { ...menteeSubject, material: new Uint8Array(32).fill(7), wrapping: "none", createdAt: at }
+    let raced = 0
+    // Another process stores the mentee's key between this one's lookup and its append.
+    const racing: Journal.SqlEventJournal = {
+      ...journal,
+      appendWithKeys: (batches, keys) =>
+        Effect.zipRight(
+          keys.some((k) => k.subject === menteeSubject.subject) && raced++ === 0
+            ? Effect.asVoid(rows.insert(winner))
+            : Effect.void,
+          journal.appendWithKeys!(batches, keys)
+        )
+    }
+    const layer = Ledger.layer().pipe(
+      Layer.provideMerge(EventStore.layer),
+      Layer.provideMerge(KeyStore.layer()),
+      Layer.provide(Layer.succeed(KeyStorage.KeyStorage, { ...rows, storedWith: racing })),
+      Layer.provide(KeyStore.layerUnwrapped),
+      Layer.provideMerge(Layer.succeed(EventJournal.EventJournal, racing)),
+      Layer.provide(Ids.layerSequential(5000))
+    )
+    const coordinator = { personId: n(1), role: "coordinator" } as const
+    const mentee = { personId: n(3), role: "mentee" } as const
+    try {
+      const history = await Effect.runPromise(
+        Effect.gen(function* () {
+          const ledger = yield* Ledger.Ledger
+          const commands: ReadonlyArray<Commands.CommandInput> = [
+            {
+              _tag: "LaunchProgramme",
+              actor: coordinator,
+              programmeId: n(10),
+              name: "Induction",
+              templates: [Template.earlyCareerInduction]
+            },
+            { _tag: "EnrolMentor", actor: coordinator, programmeId: n(10), mentorId: n(2), capacity: 3 },
+            {
+              _tag: "RecordMentorTraining",
+              actor: coordinator,
+              programmeId: n(10),
+              mentorId: n(2),
+              course: "c"
+            },
+            {
+              _tag: "RequestMentoring",
+              actor: mentee,
+              mentorshipId: n(20),
+              programmeId: n(10),
+              templateId: "early-career-induction",
+              menteeIds: [n(3)],
+              supervisorId: null
+            },
+            { _tag: "MatchMentor", actor: coordinator, mentorshipId: n(20), mentorIds: [n(2)] },
+            {
+              _tag: "SubmitSelfAssessment",
+              actor: mentee,
+              mentorshipId: n(20),
+              strengths: "strength-of-the-race",
+              weaknesses: "w",
+              opportunities: "o",
+              threats: "t"
+            }
+          ]
+          for (const c of commands) yield* ledger.execute(c)
+          return yield* ledger.history(n(20), mentee)
+        }).pipe(Effect.provide(layer))
+      )
+      expect(raced).toBeGreaterThan(0)
+      expect(await Effect.runPromise(rows.get([menteeSubject]))).toEqual([winner])
+      const swot = history.find((e) => e.event._tag === "SelfAssessmentSubmitted")!
+      expect(JSON.stringify(swot.event)).toContain("strength-of-the-race")
+    } finally {
+      await close()
     }
   })
 })

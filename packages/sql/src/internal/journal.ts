@@ -1,10 +1,11 @@
-import { EventJournal } from "@mentor-ledger/core"
+import { EventJournal, type KeyStorage } from "@mentor-ledger/core"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { type CompiledQuery, type Kysely, sql } from "kysely"
 import { DriverError, type Executor, fromKysely, type Row } from "../Executor.js"
 import type { AppendHook, Options, SqlEventJournal } from "../Journal.js"
 import * as Tables from "../Tables.js"
+import { bind as bindSlots, slot, template } from "./compiled.js"
 import { storeError } from "./errors.js"
 import { CorruptRow, columns, decode, selected } from "./eventRow.js"
 
@@ -56,17 +57,29 @@ class VersionConflict extends Data.TaggedError("VersionConflict")<{
 /** The event-id key refused a row. */
 class IdConflict extends Data.TaggedError("IdConflict")<{}> {}
 
+/** A data key given with the append was not stored: erased subject, or another writer's key. */
+class KeyRefused extends Data.TaggedError("KeyRefused")<{
+  readonly organisation: string
+  readonly subject: string
+  readonly erased: boolean
+}> {}
+
 type AppendError =
   | EventJournal.StreamVersionMismatch
   | EventJournal.DuplicateEventId
+  | EventJournal.KeyNotStored
   | EventJournal.StoreError
 
-type AppendFailure = DriverError | VersionConflict | IdConflict
+type AppendFailure = DriverError | VersionConflict | IdConflict | KeyRefused
+
+const isFailure = (error: unknown): error is AppendFailure =>
+  error instanceof DriverError ||
+  error instanceof VersionConflict ||
+  error instanceof IdConflict ||
+  error instanceof KeyRefused
 
 const asFailure = (error: unknown): AppendFailure =>
-  error instanceof DriverError || error instanceof VersionConflict || error instanceof IdConflict
-    ? error
-    : new DriverError({ cause: error })
+  isFailure(error) ? error : new DriverError({ cause: error })
 
 // ---------------------------------------------------------------------------
 // Steps: a transaction's queries as a generator, run by either driver
@@ -98,9 +111,7 @@ const stepEffect = <A>(steps: Steps<A>, tx: Executor): Effect.Effect<A, AppendFa
       next = advance()
     } catch (error) {
       // a thrown conflict or driver error is a failure; anything else a bug
-      return error instanceof DriverError || error instanceof VersionConflict || error instanceof IdConflict
-        ? Effect.fail(error)
-        : Effect.die(error)
+      return isFailure(error) ? Effect.fail(error) : Effect.die(error)
     }
     if (next.done) return Effect.succeed(next.value)
     return Effect.matchEffect(tx.execute(next.value), {
@@ -219,6 +230,43 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
     return prepared
   }
 
+  // data keys stored with an append (appendWithKeys): only into a new row,
+  // or an empty one whose subject was never erased; the row comes back if stored
+  const keyInsertQuery = template(
+    db
+      .insertInto(tables.keys)
+      .values({
+        organisation: slot(0),
+        subject: slot(1),
+        material: slot(2),
+        wrapping: slot(3),
+        created_at: slot(4),
+        erased_at: null
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["organisation", "subject"])
+          .doUpdateSet({
+            material: sql`excluded.material`,
+            wrapping: sql`excluded.wrapping`,
+            created_at: sql`excluded.created_at`
+          })
+          .where(`${tables.keys}.material` as any, "is", null)
+          .where(`${tables.keys}.erased_at` as any, "is", null)
+      )
+      .returning(["subject"])
+      .compile()
+  )
+  const keyErasedQuery = template(
+    db
+      .selectFrom(tables.keys)
+      .select(["erased_at"])
+      .where("organisation", "=", slot(0))
+      .where("subject", "=", slot(1))
+      .compile()
+  )
+  const when = (d: Date) => (dialect.name === "postgres" ? d : d.toISOString())
+
   const streamVersion =
     (run: (query: CompiledQuery) => Effect.Effect<ReadonlyArray<Row>, DriverError>) =>
     (organisation: string, stream: string) =>
@@ -231,13 +279,32 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
   // error). A synchronous driver runs it in one go; any other through Effect.
   function* appendSteps(
     batches: ReadonlyArray<EventJournal.StreamAppend>,
-    keepRows: boolean
+    keepRows: boolean,
+    keys: ReadonlyArray<KeyStorage.StoredKey> = []
   ): Steps<{
     readonly results: ReadonlyArray<EventJournal.StreamAppended>
     readonly stored: ReadonlyArray<EventJournal.StoredEvent>
   }> {
     if (lockQuery !== undefined && streamLocks !== undefined) {
       yield bind(lockQuery, { keys: streamLocks.keys(tables, batches) })
+    }
+    for (const key of keys) {
+      const stored = yield bindSlots(keyInsertQuery, [
+        key.organisation,
+        key.subject,
+        Buffer.from(key.material),
+        key.wrapping,
+        when(key.createdAt)
+      ])
+      if (stored.length === 0) {
+        const rows = yield bindSlots(keyErasedQuery, [key.organisation, key.subject])
+        const erasedAt = rows[0]?.erased_at
+        throw new KeyRefused({
+          organisation: key.organisation,
+          subject: key.subject,
+          erased: erasedAt !== null && erasedAt !== undefined
+        })
+      }
     }
     let last = 0
     if (lastPositionQuery !== undefined) {
@@ -372,7 +439,8 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
     })
 
   const append = (
-    batches: ReadonlyArray<EventJournal.StreamAppend>
+    batches: ReadonlyArray<EventJournal.StreamAppend>,
+    keys: ReadonlyArray<KeyStorage.StoredKey> = []
   ): Effect.Effect<ReadonlyArray<EventJournal.StreamAppended>, AppendError> => {
     if (batches.length === 0) return Effect.succeed([])
     const seen = new Set<string>()
@@ -385,14 +453,24 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
     }
     if (repeated.length > 0) return Effect.fail(new EventJournal.DuplicateEventId({ eventIds: repeated }))
     const failed = (error: AppendFailure) =>
-      error._tag === "DriverError" ? fail("cannot append")(error) : resolveConflict(batches, error)
+      error._tag === "DriverError"
+        ? fail("cannot append")(error)
+        : error._tag === "KeyRefused"
+          ? Effect.fail(
+              new EventJournal.KeyNotStored({
+                organisation: error.organisation as EventJournal.StreamAppend["organisation"],
+                subject: error.subject,
+                erased: error.erased
+              })
+            )
+          : resolveConflict(batches, error)
     const { sync } = executor
     // suspended: whether hooks run is decided when the append runs
     const viaEffect = Effect.suspend(() =>
       executor.transaction((tx) => {
         const active = [...hooks]
         return Effect.flatMap(
-          stepEffect(appendSteps(batches, active.length > 0), tx),
+          stepEffect(appendSteps(batches, active.length > 0, keys), tx),
           ({ results, stored }) =>
             active.length === 0
               ? Effect.succeed(results)
@@ -405,7 +483,10 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
     ).pipe(
       Effect.catchIf(
         (e): e is AppendFailure =>
-          e._tag === "DriverError" || e._tag === "VersionConflict" || e._tag === "IdConflict",
+          e._tag === "DriverError" ||
+          e._tag === "VersionConflict" ||
+          e._tag === "IdConflict" ||
+          e._tag === "KeyRefused",
         failed
       )
     )
@@ -415,7 +496,7 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
       if (hooks.size > 0 || !sync.available()) return viaEffect
       try {
         return Effect.succeed(
-          sync.transaction(() => runSteps(appendSteps(batches, false), sync.execute)).results
+          sync.transaction(() => runSteps(appendSteps(batches, false, keys), sync.execute)).results
         )
       } catch (error) {
         return failed(asFailure(error))
@@ -470,7 +551,13 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
         }),
         (entry) => Effect.sync(() => hooks.delete(entry))
       ).pipe(Effect.asVoid),
-    append,
+    // without keys, no key can be refused
+    append: (batches) =>
+      append(batches) as Effect.Effect<
+        ReadonlyArray<EventJournal.StreamAppended>,
+        Exclude<AppendError, EventJournal.KeyNotStored>
+      >,
+    appendWithKeys: append,
     readStream: (organisation, stream, options = {}) => {
       const variant =
         (options.toVersion === undefined ? 0 : 1) | (options.recordedUntil === undefined ? 0 : 2)
