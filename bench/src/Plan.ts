@@ -183,6 +183,8 @@ export interface Prepare {
   readonly sizes: Sizes
   /** The template's file (SQLite) or schema (PostgreSQL). */
   readonly file: string
+  /** PostgreSQL `histories`: the SQLite template whose rows (written by ours) are copied. */
+  readonly from?: string
 }
 
 export type Task = Job | Prepare

@@ -289,7 +289,13 @@ const prepare = async (task: Prepare, context: Context): Promise<Outcome> => {
       if (subject.prepareHistories === undefined) throw new Error(`${subject.label} has no read models`)
       const { rebuildLog } = await import("./Mentorships.js")
       await subject.prepareEmpty(task.file)
-      await subject.prepareHistories(task.file, rebuildLog(sizes.w6Events))
+      if (task.store === "postgres" && task.from !== undefined) {
+        // the rows ours wrote to the SQLite template, copied (see postgres/Copy.ts)
+        const { copyFromSqlite } = await import("./postgres/Copy.js")
+        const copied = await copyFromSqlite(task.from, task.file)
+        if (copied !== sizes.w6Events) throw new Error(`copied ${copied} events, expected ${sizes.w6Events}`)
+        await subject.prepareHistories(task.file, [])
+      } else await subject.prepareHistories(task.file, rebuildLog(sizes.w6Events))
       break
     }
   }

@@ -168,8 +168,14 @@ const template = async (store: Store, schema: "ml" | "peer", content: Prepare["c
   const known = templates.get(key)
   if (known !== undefined) return known
   const file = store === "postgres" ? `${schemaPrefix}${schema}_${content}` : join(workDir, `${key}.db`)
+  // PostgreSQL's W6 log is copied from SQLite's (see postgres/Copy.ts)
+  const from =
+    store === "postgres" && content === "histories" ? await template("sqlite", schema, content) : undefined
   log(`preparing ${key} …`)
-  const outcome = await runChild({ kind: "prepare", store, schema, content, sizes, file }, {})
+  const outcome = await runChild(
+    { kind: "prepare", store, schema, content, sizes, file, ...(from === undefined ? {} : { from }) },
+    {}
+  )
   if (outcome._tag === "Failed") throw new Error(`cannot prepare ${key}: ${outcome.message}`)
   log(`prepared ${key} in ${outcome._tag === "Prepared" ? outcome.seconds.toFixed(1) : "?"} s`)
   templates.set(key, file)
