@@ -879,36 +879,46 @@ interface Session {
   readonly close: (last: CompiledQuery) => Effect.Effect<void>
 }
 
-/** Takes one connection of a kysely instance's pool and holds it until `close`. */
+/**
+ * Takes one connection of a kysely instance's pool and holds it until
+ * `close`. Interrupted while it waits for the connection, it gives the
+ * connection back as soon as it gets it.
+ */
 const openSession = (db: Kysely<any>): Effect.Effect<Session, DriverError> =>
-  Effect.tryPromise({
-    try: () =>
-      new Promise<Session>((resolve, reject) => {
-        let opened = false
-        const held = db.connection().execute(
-          (connection) =>
-            new Promise<void>((release) => {
-              opened = true
-              resolve({
-                run: (query) =>
-                  Effect.tryPromise({
-                    try: () => connection.executeQuery(query).then((r) => r.rows as ReadonlyArray<Row>),
-                    catch: (cause) => new DriverError({ cause })
-                  }),
-                close: (last) =>
-                  Effect.promise(async () => {
-                    await connection.executeQuery(last).catch(() => undefined)
-                    release()
-                    await held.catch(() => undefined)
-                  })
-              })
+  Effect.async<Session, DriverError>((resume) => {
+    let cancelled = false
+    let opened = false
+    let release: (() => void) | undefined
+    const held = db.connection().execute(
+      (connection) =>
+        new Promise<void>((done) => {
+          opened = true
+          release = done
+          if (cancelled) return done()
+          resume(
+            Effect.succeed({
+              run: (query) =>
+                Effect.tryPromise({
+                  try: () => connection.executeQuery(query).then((r) => r.rows as ReadonlyArray<Row>),
+                  catch: (cause) => new DriverError({ cause })
+                }),
+              close: (last) =>
+                Effect.promise(async () => {
+                  await connection.executeQuery(last).catch(() => undefined)
+                  done()
+                  await held.catch(() => undefined)
+                })
             })
-        )
-        held.catch((cause: unknown) => {
-          if (!opened) reject(cause)
+          )
         })
-      }),
-    catch: (cause) => new DriverError({ cause })
+    )
+    held.catch((cause: unknown) => {
+      if (!opened) resume(Effect.fail(new DriverError({ cause })))
+    })
+    return Effect.sync(() => {
+      cancelled = true
+      release?.()
+    })
   })
 
 /** Tags errors thrown while a projection applies a batch with the projection's id. */
