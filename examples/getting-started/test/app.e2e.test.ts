@@ -29,6 +29,10 @@ describe("docs/getting-started.md", () => {
     try {
       const filename = join(dir, "mentoring.sqlite")
       const { stdout } = await run("app.ts", [filename])
+      // docs/getting-started.md shows this output as it is
+      const guide = readFileSync(new URL("../../../docs/getting-started.md", import.meta.url), "utf8")
+      const shown = /It prints:\n\n```text\n([\s\S]*?)\n```/.exec(guide)?.[1]
+      expect(shown, "the output block of docs/getting-started.md").toBe(stdout.trim())
       expect(stdout.trim().split("\n")).toEqual([
         "refused: phase-order in phase matched",
         "Headmasters as Mentors: phase meetings, 1 meeting(s) held",
