@@ -12,7 +12,8 @@
  *
  * Pages checked: README.md, docs/**\/*.md, packages/*\/README.md,
  * examples/*\/README.md, bench/README.md. Each failure is one line:
- * `page:line: what is wrong`.
+ * `page:line: what is wrong`. `--unmarked` lists the ts blocks that are not
+ * snippets (allowed, but nothing checks them).
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
@@ -22,6 +23,7 @@ import { anchorsOf, codeBlocksOf, linksOf, type Region, regionsOf } from "./mark
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)))
 const fix = process.argv.includes("--fix")
+const listUnmarked = process.argv.includes("--unmarked")
 
 /** The repository's files: tracked, or new and not ignored (what a clean clone will have once committed). */
 const files = new Set(
@@ -98,7 +100,10 @@ for (const page of pages) {
   let edited = false
   for (const block of [...blocks].reverse()) {
     if (block.snippet === undefined) {
-      if (block.lang === "ts" || block.lang === "typescript") unmarked++
+      if (block.lang === "ts" || block.lang === "typescript") {
+        unmarked++
+        if (listUnmarked) console.log(`${page}:${block.line}: a ts block without a snippet marker`)
+      }
       continue
     }
     snippets++
