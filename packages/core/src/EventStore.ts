@@ -40,6 +40,7 @@ import {
   type StreamAppend
 } from "./EventJournal.js"
 import { copyForContent, hasContent, slots } from "./internal/contentFields.js"
+import { type Codec, compile, Fail } from "./internal/fastCodec.js"
 import {
   changesParticipants,
   foldParticipants,
@@ -241,6 +242,9 @@ export interface AppendResult {
 // Codec
 // ---------------------------------------------------------------------------
 
+/** The metadata of most events: none. Shared, so frozen. */
+const noMetadata: Metadata = Object.freeze({})
+
 const formatIssue = (error: ParseResult.ParseError): { path: string; message: string } => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   const first = issues[0]
@@ -255,9 +259,17 @@ const formatIssue = (error: ParseResult.ParseError): { path: string; message: st
 const decoders = new Map<string, (u: unknown) => Either.Either<Event, ParseResult.ParseError>>()
 const encoders = new Map<string, (e: Event) => Either.Either<unknown, ParseResult.ParseError>>()
 const upcasters = new Map<string, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+// Compiled from the same schemas, checking the same constraints; Effect
+// Schema runs only when they refuse (to say why) or cannot compile a schema.
+const fastDecoders = new Map<string, Codec>()
+const fastEncoders = new Map<string, Codec>()
 for (const def of catalogue.values()) {
   decoders.set(def.type, Schema.decodeUnknownEither(def.schema))
   encoders.set(def.type, Schema.encodeEither(def.schema))
+  const decode = compile(def.schema.ast, "decode")
+  if (decode !== undefined) fastDecoders.set(def.type, decode)
+  const encode = compile(def.schema.ast, "encode")
+  if (encode !== undefined) fastEncoders.set(def.type, encode)
   for (const u of def.upcasters) upcasters.set(`${def.type}@${u.from}`, Schema.decodeUnknownEither(u.schema))
 }
 
@@ -287,8 +299,10 @@ export const decodeRow = (row: StoredEvent): Either.Either<RecordedEvent, EventD
       `schema version ${row.schemaVersion} of ${row.eventType} is not known to this library (current: ${def.version}); upgrade mentor-ledger`
     )
   let payload: unknown
+  // a payload parsed here, or made by an upcaster, is this function's own to change
+  let owned = typeof row.payload === "string"
   try {
-    payload = typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload
+    payload = owned ? JSON.parse(row.payload as string) : row.payload
   } catch (e) {
     return fail("", `payload is not valid JSON: ${(e as Error).message}`)
   }
@@ -299,17 +313,30 @@ export const decodeRow = (row: StoredEvent): Either.Either<RecordedEvent, EventD
       return fail(path, `cannot upcast from version ${v}: ${message}`)
     }
     payload = up.right
+    owned = true
   }
   if (typeof payload !== "object" || payload === null || Array.isArray(payload))
     return fail("", "payload is not an object")
-  const decoded = decoders.get(def.type)!({ ...(payload as object), _tag: def.type })
-  if (Either.isLeft(decoded)) {
-    const { path, message } = formatIssue(decoded.left)
-    return fail(path, message)
+  let input: Record<string, unknown>
+  if (owned) {
+    input = payload as Record<string, unknown>
+    input._tag = def.type
+  } else input = { ...(payload as object), _tag: def.type }
+  const fast = fastDecoders.get(def.type)
+  const quick = fast === undefined ? Fail : fast(input)
+  let event: Event
+  if (quick !== Fail) event = quick as Event
+  else {
+    const decoded = decoders.get(def.type)!(input)
+    if (Either.isLeft(decoded)) {
+      const { path, message } = formatIssue(decoded.left)
+      return fail(path, message)
+    }
+    event = decoded.right
   }
-  let metadata: Metadata = {}
+  let metadata: Metadata = noMetadata
   try {
-    metadata = row.metadata ? (JSON.parse(row.metadata) as Metadata) : {}
+    if (row.metadata && row.metadata !== "{}") metadata = JSON.parse(row.metadata) as Metadata
   } catch {
     return fail("metadata", "metadata is not valid JSON")
   }
@@ -323,7 +350,7 @@ export const decodeRow = (row: StoredEvent): Either.Either<RecordedEvent, EventD
     recordedAt: row.recordedAt,
     storedSchemaVersion: row.schemaVersion,
     metadata,
-    event: decoded.right
+    event
   })
 }
 
@@ -343,13 +370,21 @@ const encodePayload = (
         message: `unknown event type "${String(tag)}"`
       })
     )
-  const encoded = encoders.get(def.type)!(event)
-  if (Either.isLeft(encoded)) {
-    const { path, message } = formatIssue(encoded.left)
-    return Either.left(new InvalidEvent({ eventType: def.type, path, message }))
+  const fast = fastEncoders.get(def.type)
+  const quick = fast === undefined ? Fail : fast(event)
+  let output: Record<string, unknown>
+  if (quick !== Fail) output = quick as Record<string, unknown>
+  else {
+    const encoded = encoders.get(def.type)!(event)
+    if (Either.isLeft(encoded)) {
+      const { path, message } = formatIssue(encoded.left)
+      return Either.left(new InvalidEvent({ eventType: def.type, path, message }))
+    }
+    output = { ...(encoded.right as Record<string, unknown>) }
   }
-  const { _tag, ...payload } = encoded.right as { _tag: string }
-  return Either.right({ type: def.type, version: def.version, payload })
+  // the output is a fresh object either way: drop the tag in place
+  delete output._tag
+  return Either.right({ type: def.type, version: def.version, payload: output })
 }
 
 const toRow = (
