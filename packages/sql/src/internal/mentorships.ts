@@ -229,7 +229,7 @@ const refreshes = (db: Kysely<any>, names: Readonly<globalThis.Record<string, st
         .compile()
     )
   )
-  const chunk = 128
+  const chunk = 512
   function* run(
     which: (size: string) => ReturnType<typeof template>,
     touched: Touched,

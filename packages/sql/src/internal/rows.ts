@@ -104,8 +104,8 @@ export interface Statements {
   readonly upsert: (rows: number) => Template
   /** Inserts `rows` counter rows, adding to those with the same key. */
   readonly increment: (rows: number) => Template
-  /** Deletes the row with a key. */
-  readonly remove: Template
+  /** Deletes the rows with `keys` keys: `(key columns) in (values (…), …)`. */
+  readonly remove: (keys: number) => Template
 }
 
 export const statements = (db: Kysely<any>, table: Table, physical: string): Statements => {
@@ -123,20 +123,30 @@ export const statements = (db: Kysely<any>, table: Table, physical: string): Sta
   // and PostgreSQL alike (separate IN lists per column would probe their
   // cartesian product).
   const keyWidth = table.key.length
-  const select = cache((key) => {
-    const keys = Number(key)
+  const keyIn = (keys: number) => {
     const tuples = Array.from(
       { length: keys },
       (_, r) => sql`(${sql.join(table.key.map((_, c) => slot(r * keyWidth + c)))})`
     )
-    return template(
+    return sql<boolean>`(${sql.join(table.key.map((c) => sql.ref(c)))}) in (values ${sql.join(tuples)})`
+  }
+  const select = cache((key) =>
+    template(
       db
         .selectFrom(physical)
         .select(columns)
-        .where(sql<boolean>`(${sql.join(table.key.map((c) => sql.ref(c)))}) in (values ${sql.join(tuples)})`)
+        .where(keyIn(Number(key)))
         .compile()
     )
-  })
+  )
+  const removeKeys = cache((key) =>
+    template(
+      db
+        .deleteFrom(physical)
+        .where(keyIn(Number(key)))
+        .compile()
+    )
+  )
   const upsert = cache((key) =>
     template(
       db
@@ -168,10 +178,6 @@ export const statements = (db: Kysely<any>, table: Table, physical: string): Sta
         .compile()
     )
   )
-  let remove = db.deleteFrom(physical)
-  table.key.forEach((column, k) => {
-    remove = remove.where(column, "=", slot(k))
-  })
   return {
     table,
     physical,
@@ -180,7 +186,7 @@ export const statements = (db: Kysely<any>, table: Table, physical: string): Sta
     select: (keys) => select(String(keys)),
     upsert: (rows) => upsert(String(rows)),
     increment: (rows) => increment(String(rows)),
-    remove: template(remove.compile())
+    remove: (keys) => removeKeys(String(keys))
   }
 }
 
@@ -194,6 +200,21 @@ export const statements = (db: Kysely<any>, table: Table, physical: string): Sta
  * mentorship row has 35 columns: 256 rows per upsert).
  */
 const writeBudget = 16_000
+
+/**
+ * The values of `size` keys for a statement over a `(key columns) in
+ * (values …)` list: the chunk's keys, padded to `size` (a power of two) by
+ * repeating the last one, so that few statement variants are compiled and
+ * prepared.
+ */
+const keyValues = (chunk: ReadonlyArray<ReadonlyArray<Value>>, size: number, width: number): Array<Value> => {
+  const values = new Array<Value>(size * width)
+  for (let r = 0; r < size; r++) {
+    const key = chunk[Math.min(r, chunk.length - 1)]!
+    for (let c = 0; c < width; c++) values[r * width + c] = key[c]!
+  }
+  return values
+}
 
 const separator = "\u0001"
 const keyOf = (key: ReadonlyArray<Value>): string => {
@@ -325,15 +346,8 @@ export class Changes {
       const perSelect = maxRows(width)
       for (let start = 0; start < keys.length; start += perSelect) {
         const chunk = keys.slice(start, start + perSelect)
-        // Padded to a power of two by repeating the last key, so that few
-        // statement variants are compiled and prepared.
         const size = bucket(chunk.length)
-        const values = new Array<Value>(size * width)
-        for (let r = 0; r < size; r++) {
-          const key = chunk[Math.min(r, chunk.length - 1)]!
-          for (let c = 0; c < width; c++) values[r * width + c] = key[c]!
-        }
-        const rows: ReadonlyArray<Row> = yield bind(t.s.select(size), values)
+        const rows: ReadonlyArray<Row> = yield bind(t.s.select(size), keyValues(chunk, size, width))
         for (const row of rows) {
           const k = rowKey(t.key, row as Record)
           if (!t.known.has(k)) t.known.set(k, row as Record)
@@ -384,7 +398,17 @@ export class Changes {
   *flush(): Steps<void> {
     for (const t of this.tables.values()) {
       const { s } = t
-      for (const key of t.removed.values()) yield bind(s.remove, key)
+      if (t.removed.size > 0) {
+        // one statement per chunk of keys, not one per row (revoked consents are many)
+        const keys = [...t.removed.values()]
+        const keyWidth = s.table.key.length
+        const perDelete = maxRows(keyWidth, writeBudget)
+        for (let start = 0; start < keys.length; start += perDelete) {
+          const chunk = keys.slice(start, start + perDelete)
+          const size = bucket(chunk.length)
+          yield bind(s.remove(size), keyValues(chunk, size, keyWidth))
+        }
+      }
       const width = s.columns.length
       if (t.dirty.size > 0) {
         const rows = [...t.dirty].map((k) => t.known.get(k)!)
