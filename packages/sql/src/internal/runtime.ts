@@ -745,6 +745,28 @@ const makeRuntime = (
         Effect.catchTag("Moved", (e) => Effect.die(e))
       )
 
+  /** Whether the log holds committed rows after the lowest checkpoint of these projections. */
+  const committedBeyond = (group: ReadonlyArray<Active>) =>
+    Run.run(
+      function* (): Steps<boolean> {
+        const stored = yield* readCheckpoints()
+        let lowest: EventJournal.LogPosition | undefined
+        for (const a of group) {
+          const c = stored.get(a.id)
+          if (c !== undefined && (lowest === undefined || EventJournal.compare(c.position, lowest) < 0))
+            lowest = c.position
+        }
+        if (lowest === undefined) return false
+        const rows = yield log.committedAfter(lowest, 1)
+        return rows.length > 0
+      },
+      executor,
+      onThrow
+    ).pipe(
+      Effect.catchTag("DriverError", driverFailure("cannot read the projections")),
+      Effect.catchTag("Moved", (e) => Effect.die(e))
+    )
+
   const worker = (options: WorkerOptions = {}): Effect.Effect<never, RuntimeError> =>
     Effect.scoped(
       Effect.gen(function* () {
@@ -763,14 +785,26 @@ const makeRuntime = (
             )
           )
         }
-        const pass =
-          locks === undefined
-            ? Effect.asVoid(catchUpGroup(group, options))
-            : yield* ownedPass(locks, group, options)
-        const wait = Effect.raceFirst(Queue.take(wake), Effect.sleep(poll))
-        return yield* Effect.forever(
-          Effect.zipRight(Effect.zipRight(Queue.takeAll(wake), pass), wait)
-        ) as Effect.Effect<never, RuntimeError>
+        // A pass gives the projections it caught up (all of the group, or those it owns).
+        const pass: Effect.Effect<ReadonlyArray<Active>, RuntimeError> = locks === undefined
+          ? Effect.as(catchUpGroup(group, options), group)
+          : yield* ownedPass(locks, group, options)
+        // Where writers run concurrently, a pass reads only below the oldest
+        // running transaction: rows committed beyond it (the append that
+        // sent the wake-up, say) wait for it to end. The worker then looks
+        // again soon, backing off up to the poll interval, instead of
+        // waiting for a wake-up that already came.
+        const horizonBound = journal.dialect.positions._tag === "Generated"
+        const shortest = Duration.millis(25)
+        let retry = shortest
+        const loop = Effect.gen(function* () {
+          yield* Queue.takeAll(wake)
+          const caughtUp = yield* pass
+          const behind = horizonBound && caughtUp.length > 0 ? yield* committedBeyond(caughtUp) : false
+          retry = behind ? Duration.min(poll, Duration.times(retry, 2)) : shortest
+          yield* Effect.raceFirst(Queue.take(wake), Effect.sleep(behind ? retry : poll))
+        })
+        return yield* Effect.forever(loop) as Effect.Effect<never, RuntimeError>
       })
     )
 
@@ -840,11 +874,9 @@ const makeRuntime = (
           Effect.catchTag("DriverError", () => Effect.zipRight(close, claim)),
           Effect.catchTag("DriverError", failed("cannot take the projections' ownership locks"))
         )
-        if (owned.size > 0)
-          yield* catchUpGroup(
-            group.filter((a) => owned.has(a)),
-            options
-          )
+        const mine = group.filter((a) => owned.has(a))
+        if (mine.length > 0) yield* catchUpGroup(mine, options)
+        return mine
       })
     })
 
