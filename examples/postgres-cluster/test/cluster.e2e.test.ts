@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
 
 // Runs the example as a user would (src/main.ts: two worker processes, a
@@ -26,11 +25,22 @@ describe.skipIf(url === undefined)(
   url === undefined ? `postgres-cluster [skipped: ${missing}]` : "postgres-cluster",
   () => {
     it("shares the projections between two workers, and the survivor takes over when one is killed", async () => {
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ["--conditions=source", "--import", "tsx", main],
-        { cwd: root, env: { ...process.env, MENTOR_LEDGER_PG_URL: url }, timeout: 110_000 }
+      const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+        (resolve) => {
+          execFile(
+            process.execPath,
+            ["--conditions=source", "--import", "tsx", main],
+            { cwd: root, env: { ...process.env, MENTOR_LEDGER_PG_URL: url }, timeout: 110_000 },
+            (error, stdout, stderr) =>
+              resolve({
+                code: error === null ? 0 : typeof error.code === "number" ? error.code : 1,
+                stdout,
+                stderr
+              })
+          )
+        }
       )
+      expect(code, `${stdout}\n${stderr}`).toBe(0)
       const lines = stdout.trim().split("\n")
       const result = JSON.parse(lines[lines.length - 1]!) as {
         readonly sharedOut: Record<string, string>

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url"
 import * as fc from "fast-check"
 import { afterEach, describe, expect, it } from "vitest"
 import { PgReadModels } from "../src/index.js"
-import { checkpoints, dump, eventCount, openLedger, play, scenarios } from "./readModels.js"
+import { checkpoints, dump, eventCount, openLedger, play, scenarios, settle } from "./readModels.js"
 import { dropSchema, onServer, query, schemaName, serverUrl } from "./server.js"
 
 // Catch-up workers in processes of their own on one database: killed
@@ -104,6 +104,7 @@ const rebuilt = async (schema: string) => {
   await query(`insert into "${copy}".ml_events overriding system value select * from "${schema}".ml_events`)
   await query(`insert into "${copy}".ml_keys select * from "${schema}".ml_keys on conflict do nothing`)
   await store.rebuild()
+  await settle(copy, () => store.projections.catchUp())
   await store.close()
   return dump(copy)
 }

@@ -206,13 +206,12 @@ onServer("docs/postgres.md examples", () => {
         )
         yield* Effect.promise(() => eventually(async () => seen.length === 2, "the follower caught up"))
         yield* Effect.promise(() => listening(journal.channel))
-        const started = Date.now()
         yield* journal.append([batch("s-1", 2, 3), batch("s-2", 0, 4, 5)])
         yield* Effect.promise(() =>
           eventually(async () => seen.length === 5, "the follower heard the append")
         )
-        // woken by the notification, well before the one-second poll
-        expect(Date.now() - started).toBeLessThan(900)
+        // (that a notification, not the poll, woke it is shown by the read-model worker
+        // whose poll interval is an hour, in PgReadModels.int.test.ts: no timing here)
         yield* Fiber.interrupt(follower)
         expect(seen).toEqual(range(1, 5).map(eventId))
       })

@@ -122,3 +122,24 @@ export const openLedger = async (schema: string, options: Partial<PgReadModels.O
     }
   }
 }
+
+/**
+ * Catches up until every checkpoint has reached the last committed event.
+ * A catch-up reads only below the oldest transaction running on the whole
+ * server, so one pass may stop short while another test (or project)
+ * writes; it goes on once that transaction ends.
+ */
+export const settle = async (
+  schema: string,
+  catchUp: () => Promise<unknown>,
+  prefix = "ml_"
+): Promise<void> => {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    await catchUp()
+    const all = Object.values(await checkpoints(schema, prefix))
+    if (all.every((c) => c.behind === 0 && c.state === "live")) return
+    if (Date.now() > deadline) throw new Error(`not caught up: ${JSON.stringify(all)}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
