@@ -35,6 +35,7 @@ import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as Stream from "effect/Stream"
 import * as Commands from "./Commands.js"
+import { type Codec, compile, Fail } from "./internal/fastCodec.js"
 import { fold } from "./Decider.js"
 import type { Event, MentorshipEvent } from "./Events.js"
 import {
@@ -233,14 +234,26 @@ export interface LedgerOptions {
 
 const decodeCommand = Schema.decodeUnknownEither(Commands.Command)
 
-/** Each command's own schema by its `_tag`: a command is decoded by its member, not by trying the union. */
-const commandDecoders: ReadonlyMap<string, typeof decodeCommand> = new Map(
+/**
+ * Each command's own decoder by its `_tag`: a command is decoded by its
+ * member, not by trying the union; first by the member's compiled codec
+ * (the same checks, see internal/fastCodec), then by Effect Schema.
+ */
+const commandDecoders: ReadonlyMap<
+  string,
+  { readonly fast: Codec | undefined; readonly decode: typeof decodeCommand }
+> = new Map(
   [...Commands.ProgrammeCommand.members, ...Commands.MentorshipCommand.members].map((member) => {
     const tag = SchemaAST.getPropertySignatures(member.ast).find((p) => p.name === "_tag")?.type
     if (tag === undefined || !SchemaAST.isLiteral(tag)) throw new Error("a command without a literal _tag")
     return [
       String(tag.literal),
-      Schema.decodeUnknownEither(member as Schema.Schema<Commands.Command, unknown>) as typeof decodeCommand
+      {
+        fast: compile(member.ast, "decode", { excess: "error" }),
+        decode: Schema.decodeUnknownEither(
+          member as Schema.Schema<Commands.Command, unknown>
+        ) as typeof decodeCommand
+      }
     ] as const
   })
 )
@@ -256,7 +269,9 @@ const decodeCommandFast = (input: unknown): ReturnType<typeof decodeCommand> => 
   const tag = typeof input === "object" && input !== null ? (input as { _tag?: unknown })._tag : undefined
   const member = typeof tag === "string" ? commandDecoders.get(tag) : undefined
   if (member !== undefined) {
-    const decoded = member(input, decodeOptions)
+    const quick = member.fast === undefined ? Fail : member.fast(input)
+    if (quick !== Fail) return Either.right(quick as Commands.Command)
+    const decoded = member.decode(input, decodeOptions)
     if (Either.isRight(decoded)) return decoded
   }
   return decodeCommand(input, decodeOptions)

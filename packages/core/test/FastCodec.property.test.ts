@@ -6,9 +6,10 @@
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { EventStore, Events, Ids } from "@mentor-ledger/core"
+import { Commands, EventStore, Events, Ids, Template } from "@mentor-ledger/core"
 import { Arbitraries } from "@mentor-ledger/testing"
 import { compile, Fail } from "../src/internal/fastCodec.js"
 
@@ -170,4 +171,57 @@ describe("the event store's codec with the fast path", () => {
       { numRuns: 100 }
     )
   })
+})
+
+describe("compiled command decoders agree with Effect Schema (onExcessProperty: error)", () => {
+  const options = { errors: "all", onExcessProperty: "error" } as const
+  const Tpl = Template.ProcessTemplate.annotations({
+    arbitrary: () => () => Arbitraries.processTemplate as never
+  })
+  const members = [
+    ...Commands.ProgrammeCommand.members,
+    ...Commands.MentorshipCommand.members
+  ] as ReadonlyArray<Schema.Schema<any, any>>
+  for (const member of members) {
+    const tag = (
+      SchemaAST.getPropertySignatures(member.ast).find((p) => p.name === "_tag")!.type as SchemaAST.Literal
+    ).literal as string
+    const fields = (member as unknown as { fields: Record<string, Schema.Schema.All> }).fields
+    const forArbitrary: Schema.Schema<any, any> =
+      "templates" in fields
+        ? Schema.Struct({ ...fields, templates: Schema.Array(Tpl) } as never)
+        : "template" in fields
+          ? Schema.Struct({ ...fields, template: Tpl } as never)
+          : member
+    const fast = compile(member.ast, "decode", { excess: "error" })!
+    const decode = Schema.decodeUnknownEither(member)
+    const encode = Schema.encodeSync(member)
+
+    it(`${tag}: valid input (dates as strings or Dates), and mutated input, decode alike`, () => {
+      expect(fast).toBeDefined()
+      fc.assert(
+        fc.property(
+          (Arbitraries.fromSchema(forArbitrary) as fc.Arbitrary<Record<string, unknown>>).chain((command) => {
+            const input = encode(command) as Record<string, unknown>
+            return fc.record({
+              command: fc.constant(command),
+              input: fc.constant(input),
+              path: fc.constantFrom(...paths(input)),
+              value: replacement,
+              extra: fc.boolean()
+            })
+          }),
+          ({ command, input, path, value, extra }) => {
+            sameVerdict(fast(input), decode(input, options))
+            sameVerdict(fast(command), decode(command, options))
+            const mutated = mutate(input, path, value) as Record<string, unknown>
+            const tried =
+              extra && typeof mutated === "object" && mutated !== null ? { ...mutated, extra: 1 } : mutated
+            sameVerdict(fast(tried), decode(tried, options))
+          }
+        ),
+        { numRuns: 40 }
+      )
+    })
+  }
 })

@@ -44,7 +44,15 @@ const formatDate = (d: Date): string => (Number.isNaN(d.getTime()) ? "Invalid Da
  * Compiles a schema's AST in one direction; `undefined` if it holds a
  * node this compiler does not know.
  */
-export const compile = (ast: AST.AST, direction: "decode" | "encode"): Codec | undefined => {
+export const compile = (
+  ast: AST.AST,
+  direction: "decode" | "encode",
+  compileOptions: {
+    /** As Effect's `onExcessProperty`: "error" refuses a struct with a key it does not declare. */
+    readonly excess?: "ignore" | "error"
+  } = {}
+): Codec | undefined => {
+  const strict = compileOptions.excess === "error"
   const go = (ast: AST.AST): Codec | undefined => {
     switch (ast._tag) {
       case "Literal": {
@@ -62,6 +70,32 @@ export const compile = (ast: AST.AST, direction: "decode" | "encode"): Codec | u
       case "Declaration":
         return isDateFromSelf(ast) ? (i) => (i instanceof Date ? i : Fail) : undefined
       case "Transformation": {
+        if (
+          direction === "decode" &&
+          ast.transformation._tag === "TypeLiteralTransformation" &&
+          ast.from._tag === "TypeLiteral" &&
+          ast.to._tag === "TypeLiteral"
+        ) {
+          // a struct with defaults (optionalWith): decode the encoded side,
+          // move each property as its transformation says, check the type side
+          const from = go(ast.from)
+          const to = go(ast.to)
+          if (from === undefined || to === undefined) return undefined
+          const moves = ast.transformation.propertySignatureTransformations
+          return (i) => {
+            const o = from(i)
+            if (o === Fail) return Fail
+            const out = o as Record<PropertyKey, unknown>
+            for (const move of moves) {
+              const had = Object.hasOwn(out, move.from)
+              const value = had ? Option.some(out[move.from]) : Option.none()
+              if (had) delete out[move.from]
+              const moved = move.decode(value)
+              if (Option.isSome(moved)) out[move.to] = moved.value
+            }
+            return to(out)
+          }
+        }
         if (!isDateFromString(ast)) return undefined
         return direction === "decode"
           ? (i) => (typeof i === "string" ? new Date(i) : Fail)
@@ -133,9 +167,11 @@ export const compile = (ast: AST.AST, direction: "decode" | "encode"): Codec | u
           codecs.push(c)
         }
         const n = keys.length
+        const declared = new Set<PropertyKey>(keys)
         return (i) => {
           if (typeof i !== "object" || i === null) return Fail
           const input = i as Record<string, unknown>
+          if (strict) for (const key of Reflect.ownKeys(input)) if (!declared.has(key)) return Fail
           const out: Record<string, unknown> = {}
           for (let k = 0; k < n; k++) {
             const key = keys[k]!
