@@ -155,6 +155,19 @@ const dropSchemas = async () => {
   }
 }
 
+/** The PostgreSQL server's version, for the report. */
+const serverVersion = async (): Promise<string | undefined> => {
+  const { default: pg } = await import("pg")
+  const client = new pg.Client({ connectionString: process.env.MENTOR_LEDGER_PG_URL })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ server_version: string }>("show server_version")
+    return rows[0]?.server_version
+  } finally {
+    await client.end()
+  }
+}
+
 const peerReason = (): string | undefined => {
   if (flags["no-peer"]) return "left out (--no-peer)"
   if (installedVersion("@event-driven-io/emmett-sqlite") === undefined)
@@ -359,9 +372,13 @@ const main = async () => {
     }
   }
 
+  const postgresql =
+    pgSkip === undefined && flags.store !== "sqlite"
+      ? await serverVersion().catch(() => undefined)
+      : undefined
   const report: Report = {
     machine: machine(),
-    versions: versions(),
+    versions: { ...versions(), ...(postgresql === undefined ? {} : { "PostgreSQL server": postgresql }) },
     revision: revision(),
     mode: flags.quick ? "quick" : "full",
     packages: flags.dist ? "dist" : "source",
