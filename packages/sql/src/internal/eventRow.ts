@@ -41,7 +41,12 @@ export const decode = (r: Row): EventJournal.StoredEvent => {
   }
   let position: EventJournal.LogPosition
   try {
-    position = { transaction: BigInt(r.transaction_id as number), sequence: BigInt(r.position as number) }
+    const sequence = BigInt(r.position as number)
+    // one BigInt where the transaction id is the position (always, on SQLite)
+    position = {
+      transaction: r.transaction_id === r.position ? sequence : BigInt(r.transaction_id as number),
+      sequence
+    }
   } catch {
     throw new CorruptRow({ message: `event ${String(r.event_id)} has an invalid position` })
   }

@@ -22,20 +22,24 @@ const cacheSize = 256
  * the executor waits for it.
  */
 export const make = (database: Database.Database): Executor.Executor => {
-  const statements = new Map<string, Database.Statement>()
-  const statement = (text: string): Database.Statement => {
+  // each statement with whether it returns rows (better-sqlite3's `reader`
+  // is a native accessor: read once, when the statement is prepared)
+  const statements = new Map<string, { readonly statement: Database.Statement; readonly reader: boolean }>()
+  const prepared = (text: string) => {
     let s = statements.get(text)
     if (s === undefined) {
       if (statements.size >= cacheSize) statements.clear()
-      s = database.prepare(text)
+      const statement = database.prepare(text)
+      s = { statement, reader: statement.reader }
       statements.set(text, s)
     }
     return s
   }
+  const statement = (text: string): Database.Statement => prepared(text).statement
   const run = (query: CompiledQuery): ReadonlyArray<Executor.Row> => {
-    const s = statement(query.sql)
-    if (s.reader) return s.all(query.parameters as Array<unknown>) as ReadonlyArray<Executor.Row>
-    s.run(query.parameters as Array<unknown>)
+    const s = prepared(query.sql)
+    if (s.reader) return s.statement.all(query.parameters as Array<unknown>) as ReadonlyArray<Executor.Row>
+    s.statement.run(query.parameters as Array<unknown>)
     return noRows
   }
   const execute = (query: CompiledQuery) =>
