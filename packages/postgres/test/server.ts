@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import pg from "pg"
-import { describe } from "vitest"
+import { afterAll, beforeAll, describe } from "vitest"
 
 /**
  * The test server: MENTOR_LEDGER_PG_URL, as `scripts/postgres.sh start`
@@ -35,9 +35,46 @@ if (url !== undefined && !isLoopback(url)) {
 
 if (url === undefined) console.warn(`PostgreSQL tests skipped: ${missing}`)
 
-/** A describe block that needs the server: skipped, with the reason in its name, without one. */
+/**
+ * A describe block that needs the server: skipped, with the reason in its
+ * name, without one. It runs while it holds the server's test turn
+ * ({@link takeTurn}).
+ */
 export const onServer = (name: string, body: () => void): void => {
-  describe.skipIf(url === undefined)(url === undefined ? `${name} [skipped: ${missing}]` : name, body)
+  describe.skipIf(url === undefined)(url === undefined ? `${name} [skipped: ${missing}]` : name, () => {
+    let release: (() => Promise<void>) | undefined
+    beforeAll(async () => {
+      release = await takeTurn()
+    }, 300_000)
+    afterAll(async () => {
+      await release?.()
+    })
+    body()
+  })
+}
+
+/** The advisory-lock key of the test turn (any fixed number: only these tests use it). */
+const turnKey = "7305981320194732081"
+
+/**
+ * Waits for the server's test turn and holds it until the returned
+ * function is called. The global log is read below the oldest transaction
+ * running on the whole server, so tests that expect an append to be
+ * readable at once fail while another project writes (vitest runs
+ * projects side by side: this package's files and the examples' end-to-end
+ * tests). Blocks of this package and tests of other projects that write a
+ * lot (examples/postgres-cluster) take turns through a session advisory
+ * lock, held on an idle connection of its own (which holds back no
+ * horizon).
+ */
+export const takeTurn = async (): Promise<() => Promise<void>> => {
+  const client = new pg.Client({ connectionString: serverUrl() })
+  client.on("error", () => {})
+  await client.connect()
+  await client.query("select pg_advisory_lock($1::bigint)", [turnKey])
+  return async () => {
+    await client.end().catch(() => undefined)
+  }
 }
 
 /** The server's URL; only called inside {@link onServer} blocks. */
