@@ -380,9 +380,11 @@ const encodePayload = (
       const { path, message } = formatIssue(encoded.left)
       return Either.left(new InvalidEvent({ eventType: def.type, path, message }))
     }
-    output = { ...(encoded.right as Record<string, unknown>) }
+    // content is sealed in place later: copy what Effect may share with the event
+    output = copyForContent(def.type, { ...(encoded.right as Record<string, unknown>) })
   }
-  // the output is a fresh object either way: drop the tag in place
+  // the output is a fresh object either way (the compiled encoder builds
+  // every struct and array anew): drop the tag in place
   delete output._tag
   return Either.right({ type: def.type, version: def.version, payload: output })
 }
@@ -619,7 +621,7 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
             const eventId = e.eventId ?? (yield* ids.next)
             const metadata = { ...request.metadata, ...e.metadata }
             const encoded = yield* encodePayload(e.event)
-            let payload = encoded.payload
+            const payload = encoded.payload
             if (hasContent(encoded.type)) {
               const mentorshipId = (e.event as { readonly mentorshipId?: unknown }).mentorshipId
               if (typeof mentorshipId !== "string")
@@ -643,7 +645,6 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
                 ? keys.sealingKeyPending!(organisation, owners, newKeys)
                 : keys.sealingKey(organisation, owners)
               const refs = ownersText(owners)
-              payload = copyForContent(encoded.type, payload)
               for (const slot of slots(encoded.type, payload))
                 slot.set(
                   seal(slot.value, contentKey, refs, { organisation, stream, eventId, path: slot.path })

@@ -4,7 +4,9 @@
  * what Effect Schema gives, and a mutated input is refused by both or
  * accepted by both with the same output.
  */
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as fc from "fast-check"
@@ -224,4 +226,27 @@ describe("compiled command decoders agree with Effect Schema (onExcessProperty: 
       )
     })
   }
+})
+
+describe("sealing on append", () => {
+  it("never changes the caller's event: content is sealed in the store's own copy", async () => {
+    const layer = EventStore.layerMemory.pipe(Layer.provide(Ids.layerSequential(1)))
+    await fc.assert(
+      fc.asyncProperty(Arbitraries.event, async (event) => {
+        const before = structuredClone(event)
+        const mentorshipId = (event as { readonly mentorshipId?: string }).mentorshipId
+        const stream =
+          mentorshipId === undefined
+            ? EventStore.programmeStream(Ids.sequentialId(7))
+            : EventStore.mentorshipStream(mentorshipId)
+        await Effect.runPromise(
+          Effect.flatMap(EventStore.EventStore, (store) => Effect.either(store.append(stream, [event]))).pipe(
+            Effect.provide(layer)
+          )
+        )
+        expect(event).toEqual(before)
+      }),
+      { numRuns: 100 }
+    )
+  })
 })
