@@ -51,7 +51,7 @@ describe("pnpm bench --quick", () => {
     const sqlite = ["W1", "W2", "W3", "W4", "W5", "W6"].map((w) => `${w} sqlite`)
     const postgres = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W7h"].map((w) => `${w} postgres`)
     const measured = report.results.map((r) => `${r.workload} ${r.store}`)
-    expect(measured).toEqual(
+    expect(measured, `not measured: ${JSON.stringify(report.skipped)}`).toEqual(
       process.env.MENTOR_LEDGER_PG_URL === undefined ? sqlite : [...sqlite, ...postgres]
     )
     for (const r of report.results) {
