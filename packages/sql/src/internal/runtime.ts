@@ -792,16 +792,17 @@ const makeRuntime = (
         // Where writers run concurrently, a pass reads only below the oldest
         // running transaction: rows committed beyond it (the append that
         // sent the wake-up, say) wait for it to end. The worker then looks
-        // again soon, backing off up to the poll interval, instead of
-        // waiting for a wake-up that already came.
+        // again soon, backing off up to a second (or its poll interval, if
+        // shorter), instead of waiting for a wake-up that already came.
         const horizonBound = journal.dialect.positions._tag === "Generated"
         const shortest = Duration.millis(25)
+        const longest = Duration.min(poll, Duration.seconds(1))
         let retry = shortest
         const loop = Effect.gen(function* () {
           yield* Queue.takeAll(wake)
           const caughtUp = yield* pass
           const behind = horizonBound && caughtUp.length > 0 ? yield* committedBeyond(caughtUp) : false
-          retry = behind ? Duration.min(poll, Duration.times(retry, 2)) : shortest
+          retry = behind ? Duration.min(longest, Duration.times(retry, 2)) : shortest
           yield* Effect.raceFirst(Queue.take(wake), Effect.sleep(behind ? retry : poll))
         })
         return yield* Effect.forever(loop) as Effect.Effect<never, RuntimeError>
