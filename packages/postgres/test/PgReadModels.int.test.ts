@@ -6,7 +6,7 @@ import * as Scope from "effect/Scope"
 import * as fc from "fast-check"
 import { afterEach, expect, it } from "vitest"
 import { PgJournal, PgReadModels } from "../src/index.js"
-import { batch } from "./fixtures.js"
+import { batch, listening } from "./fixtures.js"
 import {
   checkpoints,
   counts,
@@ -138,6 +138,8 @@ onServer("catch-up on PostgreSQL", () => {
       instance: "notified-worker"
     })
     expect(Object.values(await checkpoints(schema)).map((c) => c.behind)).toEqual([0, 0])
+    // once it listens, only a notification can wake it
+    await listening(worker.journal.channel)
     await play(source.ledger, b!)
     const total = await eventCount(schema)
     await eventuallyTrue(async () =>
@@ -227,6 +229,38 @@ onServer("catch-up workers: cut sessions, subsets of projections, pools", () => 
       (await all.projections.owners()).every((o) => o.instance === "ml-test-all")
     )
     await all.close()
+  }, 30_000)
+
+  it("with maxProjections, a worker leaves the other projections to other instances", async () => {
+    const schema = newSchema()
+    const one = await PgReadModels.open({
+      url: serverUrl(),
+      schema,
+      projections: "catch-up",
+      pollInterval: "100 millis",
+      instance: "ml-test-one",
+      maxProjections: 1
+    })
+    await eventuallyTrue(async () => (await one.projections.owners()).length === 1)
+    // a few more passes: it takes no second one
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect((await one.projections.owners()).map((o) => `${o.projection} ${o.instance}`)).toEqual([
+      "mentorships@1 ml-test-one"
+    ])
+    const other = await PgReadModels.open({
+      url: serverUrl(),
+      schema,
+      projections: "catch-up",
+      pollInterval: "100 millis",
+      instance: "ml-test-other"
+    })
+    await eventuallyTrue(async () => (await other.projections.owners()).length === 2)
+    expect((await other.projections.owners()).map((o) => `${o.projection} ${o.instance}`)).toEqual([
+      "mentorships@1 ml-test-one",
+      "programmes@1 ml-test-other"
+    ])
+    await other.close()
+    await one.close()
   }, 30_000)
 
   it("is refused with a pool of one connection (the worker holds one for its locks)", async () => {

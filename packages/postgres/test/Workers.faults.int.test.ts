@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url"
 import * as fc from "fast-check"
 import { afterEach, describe, expect, it } from "vitest"
 import { PgReadModels } from "../src/index.js"
+import { listening } from "./fixtures.js"
 import { checkpoints, dump, eventCount, openLedger, play, scenarios, settle } from "./readModels.js"
 import { dropSchema, onServer, query, schemaName, serverUrl } from "./server.js"
 
@@ -148,6 +149,24 @@ onServer("catch-up workers in processes of their own", () => {
       const resumed = spawnWorker(schema, "resumed", ["4", "work"])
       await caughtUp(schema)
       await kill(resumed)
+      await app.close()
+      expect(await dump(schema)).toEqual(await rebuilt(schema))
+    }, 90_000)
+  })
+
+  describe("woken by NOTIFY", () => {
+    it("a worker that would poll once an hour applies new appends", async () => {
+      const { schema, app } = await history(25, 20)
+      const worker = spawnWorker(schema, "sleepy", ["5", "work", String(3_600_000)])
+      await worker.printed((l) => l === "owns mentorships@1,programmes@1", "owning both")
+      await caughtUp(schema)
+      const before = await eventCount(schema)
+      // its first pass caught up, and it listens: only a notification can wake it now
+      await listening(`${schema}.ml_events`)
+      await play(app.ledger, fc.sample(scenarios({ maxSteps: 10 }), { numRuns: 1, seed: 26 })[0]!)
+      expect(await eventCount(schema)).toBeGreaterThan(before)
+      await caughtUp(schema)
+      await kill(worker)
       await app.close()
       expect(await dump(schema)).toEqual(await rebuilt(schema))
     }, 90_000)
