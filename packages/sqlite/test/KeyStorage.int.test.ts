@@ -70,6 +70,41 @@ describe("SQLite key storage: the row contract", () => {
   })
 })
 
+describe("SQLite key storage: many subjects at once", () => {
+  it("reads keys and erasures of more subjects than one statement binds, each once, in one lookup", async () => {
+    const { file } = tempDir()
+    const { journal, close } = await SqliteJournal.open({ filename: file("many.db") })
+    try {
+      const rows = SqlKeyStorage.make(journal)
+      const run = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
+      const all = Array.from({ length: 600 }, (_, i) => i + 1)
+      for (const n of all) if (n % 3 !== 0) await run(rows.insert(key(n, n % 250)))
+      await run(rows.markErased(all.filter((n) => n % 5 === 0).map((n) => ({ ...subject(n), erasedAt: at }))))
+      await run(rows.delete(all.filter((n) => n % 5 === 0).map(subject)))
+      // asked twice over, in another order: each row comes back once
+      const asked = [...all, ...all.slice(0, 7)].reverse().map(subject)
+      const keys = (await run(rows.get(asked))).map((k) => k.subject).sort()
+      const withKey = all.filter((n) => n % 3 !== 0 && n % 5 !== 0)
+      expect(keys).toEqual(withKey.map((n) => subject(n).subject).sort())
+      const looked = await run(rows.lookup!(asked))
+      expect(looked.keys.map((k) => k.subject).sort()).toEqual(keys)
+      expect(looked.erased.map((e) => e.subject).sort()).toEqual(
+        all
+          .filter((n) => n % 5 === 0)
+          .map((n) => subject(n).subject)
+          .sort()
+      )
+      expect(await run(rows.erased({ subjects: asked }))).toHaveLength(120)
+      expect(await run(rows.erased({ organisation: org, subjects: asked.slice(0, 10) }))).toHaveLength(
+        asked.slice(0, 10).filter((s) => all.some((n) => n % 5 === 0 && subject(n).subject === s.subject))
+          .length
+      )
+    } finally {
+      await close()
+    }
+  })
+})
+
 describe("SQLite files hold no plaintext content", () => {
   const scan = (dir: string, needles: ReadonlyArray<string>) => {
     const found: Array<string> = []
