@@ -236,6 +236,8 @@ const writes = (workload: Workload) => workload !== "W3" && workload !== "W4" &&
 
 const main = async () => {
   const startedAt = new Date()
+  // the code measured is the code at the start (others may commit while a long run goes on)
+  const revisionAtStart = revision()
   const loadAtStart = loadavg()
   const started = performance.now()
   const results: Array<Result> = []
@@ -379,7 +381,7 @@ const main = async () => {
   const report: Report = {
     machine: machine(),
     versions: { ...versions(), ...(postgresql === undefined ? {} : { "PostgreSQL server": postgresql }) },
-    revision: revision(),
+    revision: revisionAtStart,
     mode: flags.quick ? "quick" : "full",
     packages: flags.dist ? "dist" : "source",
     sizes,
