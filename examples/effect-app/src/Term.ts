@@ -23,6 +23,7 @@ export interface Files {
 
 const say = (line: string) => Console.log(line)
 
+// #region play-term
 /** Everything the term can fail with that it does not handle itself. */
 export type TermError = HrImportError | Ledger.ExecuteError | Ledger.RevealError | Queries.QueryError
 
@@ -33,6 +34,7 @@ export const playTerm = (
   TermError,
   Ledger.Ledger | Queries.Queries | Directory | Ids.IdGenerator
 > =>
+  // #endregion play-term
   Effect.gen(function* () {
     const ledger = yield* Ledger.Ledger
     const queries = yield* Queries.Queries
@@ -43,6 +45,7 @@ export const playTerm = (
     yield* say("HR import")
     const staff = yield* importStaff(files.staff)
     yield* say(`  imported ${staff.length} people from ${files.staff.split("/").at(-1)}`)
+    // #region hr-import-refused
     yield* importStaff(files.staffWithErrors).pipe(
       Effect.tap((people) => say(`  imported ${people.length} more`)),
       Effect.catchTag("HrImportError", (error) =>
@@ -52,6 +55,7 @@ export const playTerm = (
         })
       )
     )
+    // #endregion hr-import-refused
     yield* say(`  the directory holds ${yield* directory.size} people`)
 
     const person = (employeeNumber: string) =>
@@ -76,6 +80,7 @@ export const playTerm = (
           `  ${yield* SchoolCalendar.today}  ${command._tag.padEnd(22)} → ${executed.events.map((e) => e._tag).join(", ")}`
         )
       })
+    // #region refused
     /** The same, where the rules are expected to refuse it: the refusal is printed, not thrown. */
     const refused = (command: Commands.CommandInput) =>
       record(command).pipe(
@@ -87,6 +92,7 @@ export const playTerm = (
           say(`  ${"".padEnd(10)}  ${command._tag.padEnd(22)} ✗ invalid: ${e.path}: ${e.message}`)
         )
       )
+    // #endregion refused
 
     // -- The programme -------------------------------------------------------
     yield* say("\nThe programme")

@@ -35,6 +35,7 @@ const filename = resolve(
 mkdirSync(dirname(filename), { recursive: true })
 for (const suffix of ["", "-wal", "-shm"]) rmSync(`${filename}${suffix}`, { force: true })
 
+// #region layers
 // One id generator for the store (event ids) and the program (people, mentorships, meetings).
 const IdsLive = Ids.layerSequential()
 const StoreLive = SqliteReadModels.layer({ filename, projections: "inline" })
@@ -49,6 +50,7 @@ const program = playTerm({ staff: data("staff.csv"), staffWithErrors: data("staf
   // The calendar is the Clock of everything inside, building the layers included.
   Effect.provide(SchoolCalendar.layer(new Date("2026-08-10T08:00:00Z")))
 )
+// #endregion layers
 
 const exit = await Effect.runPromiseExit(program)
 if (Exit.isFailure(exit)) {

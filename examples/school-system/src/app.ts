@@ -47,8 +47,10 @@ interface Caller {
 }
 
 export const openSchoolSystem = async (options: Options): Promise<SchoolSystem> => {
+  // #region open
   const db = await SqliteReadModels.open({ filename: options.filename, projections: "inline" })
   const ledger = createLedger({ store: db.layer })
+  // #endregion open
   const directory: Directory = openDirectory(options.filename)
 
   // -------------------------------------------------------------------------
