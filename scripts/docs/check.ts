@@ -6,6 +6,10 @@
  *    path/to/file.ts#region name`, shows the `// #region name` of that file
  *    as it is, so code in the docs is code that compiles and runs in CI.
  *    `pnpm docs:check --fix` copies the regions into the pages.
+ *    On README.md, docs/**, packages/*\/README.md and examples/*\/README.md
+ *    every ts/typescript/tsx block must be such a snippet, or be marked
+ *    `<!-- snippet: none (reason) -->` as a pure illustration (keep those
+ *    rare): TypeScript that nothing compiles is a failure.
  * 2. Every relative link and `#anchor` resolves: the file or folder is in
  *    the repository (tracked, or new and not ignored), and the anchor is a
  *    heading (GitHub's slug) or an `id` of the target page.
@@ -13,13 +17,22 @@
  * Pages checked: README.md, docs/**\/*.md, packages/*\/README.md,
  * examples/*\/README.md, bench/README.md. Each failure is one line:
  * `page:line: what is wrong`. `--unmarked` lists the ts blocks that are not
- * snippets (allowed, but nothing checks them).
+ * snippets: the opted-out ones with their reasons, and any on a page where
+ * they are allowed (bench/README.md).
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, normalize, relative, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
-import { anchorsOf, codeBlocksOf, linksOf, type Region, regionsOf } from "./markdown.js"
+import {
+  anchorsOf,
+  codeBlocksOf,
+  linksOf,
+  type Region,
+  mustBeBacked,
+  regionsOf,
+  unbackedBlocksOf
+} from "./markdown.js"
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)))
 const fix = process.argv.includes("--fix")
@@ -80,6 +93,7 @@ const firstDifference = (shown: string, source: string): string => {
 
 let snippets = 0
 let unmarked = 0
+let optedOut = 0
 const anchorCache = new Map<string, Set<string>>()
 const anchorsIn = (file: string): Set<string> => {
   let anchors = anchorCache.get(file)
@@ -96,13 +110,21 @@ for (const page of pages) {
   // 1. snippets
   const { blocks, problems: found } = codeBlocksOf(text)
   for (const p of found) problems.push(`${page}:${p.replace(/^line /, "")}`)
+  if (mustBeBacked(page))
+    for (const p of unbackedBlocksOf(blocks)) problems.push(`${page}:${p.replace(/^line /, "")}`)
   const lines = text.split("\n")
   let edited = false
   for (const block of [...blocks].reverse()) {
     if (block.snippet === undefined) {
-      if (block.lang === "ts" || block.lang === "typescript") {
+      if (block.none !== undefined) {
+        optedOut++
+        if (listUnmarked)
+          console.log(
+            `${page}:${block.line}: a ${block.lang} block marked snippet: none (${block.none.reason})`
+          )
+      } else if (block.lang === "ts" || block.lang === "typescript" || block.lang === "tsx") {
         unmarked++
-        if (listUnmarked) console.log(`${page}:${block.line}: a ts block without a snippet marker`)
+        if (listUnmarked) console.log(`${page}:${block.line}: a ${block.lang} block without a snippet marker`)
       }
       continue
     }
@@ -194,5 +216,5 @@ if (problems.length > 0) {
   process.exitCode = 1
 } else
   console.log(
-    `docs:check: ${pages.length} pages, ${snippets} snippets equal to their regions, every relative link and anchor resolves (${unmarked} ts blocks are not snippets)`
+    `docs:check: ${pages.length} pages, ${snippets} snippets equal to their regions, every relative link and anchor resolves (${optedOut} blocks marked snippet: none, ${unmarked} ts blocks on pages that allow them)`
   )

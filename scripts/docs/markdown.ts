@@ -76,6 +76,12 @@ export interface CodeBlock {
    * then not part of `code`).
    */
   readonly snippet?: { readonly file: string; readonly region: string; readonly line: number }
+  /**
+   * The `<!-- snippet: none (reason) -->` marker above it, if any: a block
+   * that shows no code of the repository on purpose (a pure illustration),
+   * with the reason it gives.
+   */
+  readonly none?: { readonly reason: string; readonly line: number }
   /** Lines at the top of the block that are not part of `code` (the `// Source:` line). */
   readonly skip: number
 }
@@ -84,20 +90,37 @@ const sourceLine = /^\/\/ Source: (\S+?)#region (\S+)\s*$/
 
 const fence = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/
 const snippetMarker = /^\s*<!--\s*snippet:\s*(\S+?)#(\S+)\s*-->\s*$/
+const noneMarker = /^\s*<!--\s*snippet:\s*none\s*\((.*)\)\s*-->\s*$/
+const anyMarker = /^\s*<!--\s*snippet:/
 
 /** The fenced code blocks of a page, with the snippet marker of each, if any. */
 export const codeBlocksOf = (markdown: string): { blocks: Array<CodeBlock>; problems: Array<string> } => {
   const lines = markdown.split("\n")
   const blocks: Array<CodeBlock> = []
   const problems: Array<string> = []
-  let pending: { file: string; region: string; line: number } | undefined
+  let pending:
+    | { kind: "region"; file: string; region: string; line: number }
+    | { kind: "none"; reason: string; line: number }
+    | undefined
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
     const marker = snippetMarker.exec(line)
-    if (marker !== null) {
+    const noneOf = marker === null ? noneMarker.exec(line) : null
+    if (marker !== null || noneOf !== null || anyMarker.test(line)) {
       if (pending !== undefined)
         problems.push(`line ${pending.line}: snippet marker not followed by a code block`)
-      pending = { file: marker[1]!, region: marker[2]!, line: i + 1 }
+      pending = undefined
+      if (marker !== null) pending = { kind: "region", file: marker[1]!, region: marker[2]!, line: i + 1 }
+      else if (noneOf !== null && noneOf[1]!.trim() !== "")
+        pending = { kind: "none", reason: noneOf[1]!.trim(), line: i + 1 }
+      else if (noneOf !== null)
+        problems.push(
+          `line ${i + 1}: "snippet: none" needs a reason: <!-- snippet: none (why no region backs it) -->`
+        )
+      else
+        problems.push(
+          `line ${i + 1}: a snippet marker is <!-- snippet: path/to/file.ts#region --> or <!-- snippet: none (reason) -->`
+        )
       continue
     }
     const open = fence.exec(line)
@@ -114,7 +137,13 @@ export const codeBlocksOf = (markdown: string): { blocks: Array<CodeBlock>; prob
     if (j >= lines.length) problems.push(`line ${i + 1}: code block is not closed`)
     const body = lines.slice(i + 1, j).map((l) => (l.startsWith(indent!) ? l.slice(indent!.length) : l))
     const source = pending === undefined ? sourceLine.exec(body[0] ?? "") : null
-    const snippet = source === null ? pending : { file: source[1]!, region: source[2]!, line: i + 2 }
+    const snippet =
+      source !== null
+        ? { file: source[1]!, region: source[2]!, line: i + 2 }
+        : pending?.kind === "region"
+          ? { file: pending.file, region: pending.region, line: pending.line }
+          : undefined
+    const none = pending?.kind === "none" ? { reason: pending.reason, line: pending.line } : undefined
     blocks.push({
       lang: lang ?? "",
       line: i + 1,
@@ -124,7 +153,8 @@ export const codeBlocksOf = (markdown: string): { blocks: Array<CodeBlock>; prob
         .join("\n")
         .trimEnd(),
       skip: source === null ? 0 : 1,
-      ...(snippet === undefined ? {} : { snippet })
+      ...(snippet === undefined ? {} : { snippet }),
+      ...(none === undefined ? {} : { none })
     })
     pending = undefined
     i = j
@@ -133,6 +163,32 @@ export const codeBlocksOf = (markdown: string): { blocks: Array<CodeBlock>; prob
     problems.push(`line ${pending.line}: snippet marker not followed by a code block`)
   return { blocks, problems }
 }
+
+/**
+ * Whether a page's TypeScript blocks must all be snippets (or opt out with a
+ * reason): README.md, docs/**, packages/*\/README.md and examples/*\/README.md
+ * (paths relative to the repository, with `/`).
+ */
+export const mustBeBacked = (page: string): boolean =>
+  page === "README.md" ||
+  (page.startsWith("docs/") && page.endsWith(".md")) ||
+  /^(packages|examples)\/[^/]+\/README\.md$/.test(page)
+
+/** The languages of the blocks that must show a region (or say why not). */
+const checkedLanguages = new Set(["ts", "typescript", "tsx"])
+
+/**
+ * The TypeScript blocks (`ts`, `typescript`, `tsx`) of a page that no region
+ * backs: neither a snippet marker (or `// Source:` line) nor a
+ * `<!-- snippet: none (reason) -->` opt-out. One problem per block.
+ */
+export const unbackedBlocksOf = (blocks: ReadonlyArray<CodeBlock>): Array<string> =>
+  blocks
+    .filter((b) => checkedLanguages.has(b.lang) && b.snippet === undefined && b.none === undefined)
+    .map(
+      (b) =>
+        `line ${b.line}: a ${b.lang} block that no region backs: show a \`// #region\` of compiled code with <!-- snippet: path/to/file.ts#region --> above it (\`pnpm docs:check --fix\` copies it in), or mark a pure illustration <!-- snippet: none (reason) -->`
+    )
 
 /** A link of a Markdown page. */
 export interface Link {

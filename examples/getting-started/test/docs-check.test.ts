@@ -3,7 +3,15 @@
  * (scripts/docs/markdown.ts), on small inputs with known answers.
  */
 import { describe, expect, it } from "vitest"
-import { anchorsOf, codeBlocksOf, linksOf, regionsOf, slug } from "../../../scripts/docs/markdown.js"
+import {
+  anchorsOf,
+  codeBlocksOf,
+  linksOf,
+  mustBeBacked,
+  regionsOf,
+  slug,
+  unbackedBlocksOf
+} from "../../../scripts/docs/markdown.js"
 
 describe("regionsOf", () => {
   it("dedents a region, leaves nested markers out, and ends at the named or first unnamed #endregion", () => {
@@ -68,6 +76,106 @@ describe("codeBlocksOf", () => {
       "line 1: snippet marker not followed by a code block"
     ])
     expect(codeBlocksOf("```ts\nopen").problems).toEqual(["line 1: code block is not closed"])
+  })
+
+  it("reads a 'snippet: none (reason)' opt-out, and refuses one without a reason or a marker of neither form", () => {
+    const { blocks, problems } = codeBlocksOf(
+      ["<!-- snippet: none (the shape of a handler, not code) -->", "", "```ts", "type H = X", "```"].join(
+        "\n"
+      )
+    )
+    expect(problems).toEqual([])
+    expect(blocks).toEqual([
+      {
+        lang: "ts",
+        line: 3,
+        endLine: 5,
+        code: "type H = X",
+        skip: 0,
+        none: { reason: "the shape of a handler, not code", line: 1 }
+      }
+    ])
+    expect(codeBlocksOf("<!-- snippet: none () -->\n```ts\nx\n```").problems).toEqual([
+      'line 1: "snippet: none" needs a reason: <!-- snippet: none (why no region backs it) -->'
+    ])
+    expect(codeBlocksOf("<!-- snippet: none -->\n```ts\nx\n```").problems).toEqual([
+      "line 1: a snippet marker is <!-- snippet: path/to/file.ts#region --> or <!-- snippet: none (reason) -->"
+    ])
+    expect(codeBlocksOf("<!-- snippet: src/a.ts -->\n```ts\nx\n```").problems).toEqual([
+      "line 1: a snippet marker is <!-- snippet: path/to/file.ts#region --> or <!-- snippet: none (reason) -->"
+    ])
+    expect(codeBlocksOf("<!-- snippet: none (why) -->\nSome prose.").problems).toEqual([
+      "line 1: snippet marker not followed by a code block"
+    ])
+  })
+})
+
+describe("unbackedBlocksOf", () => {
+  const unbacked = (markdown: string) => unbackedBlocksOf(codeBlocksOf(markdown).blocks)
+
+  it("fails every ts, typescript and tsx block that neither shows a region nor opts out", () => {
+    const page = [
+      "```ts", // 1: unmarked
+      "const a = 1",
+      "```",
+      "<!-- snippet: src/a.ts#one -->",
+      "```ts", // 5: a snippet
+      "const a = 1",
+      "```",
+      "```typescript", // 8: unmarked
+      "let b",
+      "```",
+      "```ts", // 11: the older form
+      "// Source: src/a.ts#region two",
+      "x",
+      "```",
+      "<!-- snippet: none (an illustration) -->",
+      "```tsx", // 16: opted out
+      "<A />",
+      "```",
+      "```tsx", // 19: unmarked
+      "<B />",
+      "```",
+      "```sh", // other languages are not checked
+      "pnpm test",
+      "```",
+      "```",
+      "no language",
+      "```"
+    ].join("\n")
+    const problems = unbacked(page)
+    expect(problems.map((p) => p.slice(0, p.indexOf(": show")))).toEqual([
+      "line 1: a ts block that no region backs",
+      "line 8: a typescript block that no region backs",
+      "line 19: a tsx block that no region backs"
+    ])
+    expect(problems[0]).toContain("<!-- snippet: path/to/file.ts#region -->")
+    expect(problems[0]).toContain("<!-- snippet: none (reason) -->")
+  })
+
+  it("passes a page whose TypeScript is all snippets", () => {
+    expect(unbacked("<!-- snippet: a.ts#x -->\n```ts\nx\n```\n\n```json\n{}\n```")).toEqual([])
+  })
+})
+
+describe("mustBeBacked", () => {
+  it("holds for the root README, docs pages, and the packages' and examples' READMEs", () => {
+    for (const page of [
+      "README.md",
+      "docs/postgres.md",
+      "docs/adr/0001-event-sourcing.md",
+      "packages/core/README.md",
+      "examples/effect-app/README.md"
+    ])
+      expect(mustBeBacked(page), page).toBe(true)
+    for (const page of [
+      "bench/README.md",
+      "packages/core/docs/notes.md",
+      "examples/effect-app/data/README.md",
+      "CHANGELOG.md",
+      "docs/image.png"
+    ])
+      expect(mustBeBacked(page), page).toBe(false)
   })
 })
 
