@@ -6,6 +6,7 @@ import * as Stream from "effect/Stream"
 import { Kysely, PostgresDialect, sql } from "kysely"
 import pg from "pg"
 import type { Notification, Options, PgEventJournal } from "../PgJournal.js"
+import * as Executor from "./executor.js"
 
 export const defaultSchema = "public"
 export const defaultMaxConnections = 10
@@ -134,18 +135,18 @@ export const make = (options: Options): Effect.Effect<PgEventJournal, EventJourn
     const readonly = options.readonly === true
     if (readonly) yield* Migrations.check(db, journalOptions)
     else yield* Migrations.migrate(db, journalOptions)
-    const made = Journal.make(db, journalOptions)
+    // kysely builds and compiles the queries (and runs the migrations); the
+    // journal runs them on pg directly, with named prepared statements
+    const made = Journal.make(db, { ...journalOptions, executor: Executor.make(pool) })
+    const refuse = () =>
+      Effect.fail(
+        new EventJournal.StoreError({
+          reason: "ReadOnly",
+          message: `cannot append to ${schema}.${tables.events}: the journal was opened read-only`
+        })
+      )
     const journal: Journal.SqlEventJournal = readonly
-      ? {
-          ...made,
-          append: () =>
-            Effect.fail(
-              new EventJournal.StoreError({
-                reason: "ReadOnly",
-                message: `cannot append to ${schema}.${tables.events}: the journal was opened read-only`
-              })
-            )
-        }
+      ? { ...made, append: refuse, appendWithKeys: refuse }
       : made
     if ((options.notify ?? true) && !readonly) {
       // NOTIFY is transactional: PostgreSQL delivers it when the append
