@@ -16,7 +16,12 @@
  * streams it writes, a version read and one multi-row insert per stream,
  * and (with `notify`, the default) a `NOTIFY` on {@link PgEventJournal.channel}
  * that PostgreSQL delivers only when the append commits. Payloads and
- * metadata are stored as jsonb. Expected-version conflicts and reused
+ * metadata are stored as jsonb. kysely builds the queries and runs the
+ * migrations; the journal, the key table and the read models run their
+ * queries on `pg` directly, each as a named prepared statement (a
+ * connection parses each query text once), a single query on a client
+ * checked out for it and a transaction on one client from `begin` to
+ * `commit`. A connection that broke is closed, not given back to the pool. Expected-version conflicts and reused
  * event ids (also when reported by the unique keys, SQLSTATE 23505) become
  * the core's conflicts; every other failure is a `StoreError`:
  * `Unavailable` (server unreachable, connection lost, no such database),
