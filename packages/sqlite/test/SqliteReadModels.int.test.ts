@@ -474,6 +474,34 @@ describe("catch-up", () => {
   })
 })
 
+describe("rebuild on a database never set up", () => {
+  it("creates the projections' registry and tables, then gives what inline gave", async () => {
+    const filename = temp.file("ledger.db")
+    const [all] = fc.sample(scenarios({ maxSteps: 30 }), { numRuns: 1, seed: 16 })
+    const app = await openLedger(filename)
+    await play(app.ledger, all!)
+    await app.close()
+    const inline = dump(filename)
+    // no registry, no checkpoints, no read-model tables: the log alone
+    expect(dropReadModels(filename)).toEqual(expect.arrayContaining(["ml_rm_current", "ml_rm_checkpoints"]))
+    const journal = await SqliteJournal.open({ filename })
+    const runtime = Projection.toPromise(
+      await Effect.runPromise(Projection.make(journal.journal, ReadModels.projections))
+    )
+    const result = await runtime.rebuild()
+    const status = await runtime.status()
+    await journal.close()
+    expect(result.caughtUp).toBe(true)
+    expect(status.map((s) => [s.name, s.state, s.current])).toEqual(
+      expect.arrayContaining([
+        ["mentorships", "live", true],
+        ["programmes", "live", true]
+      ])
+    )
+    expect(dump(filename)).toEqual(inline)
+  })
+})
+
 describe("inline", () => {
   it("replays what another writer appended without projections before it applies an append", async () => {
     const filename = temp.file("ledger.db")

@@ -625,6 +625,10 @@ const makeRuntime = (
     Effect.gen(function* () {
       const named = which === undefined ? undefined : typeof which === "string" ? [which] : which
       const candidates = yield* select(named)
+      // On a database never set up, the registry tables come first (idempotent).
+      yield* inTransaction("cannot set up the projections", function* () {
+        for (const q of reg.create) yield q
+      }).pipe(Effect.catchTag("Moved", (e) => Effect.die(e)))
       const currentRows = yield* run(reg.selectCurrent).pipe(
         Effect.catchTag("DriverError", driverFailure("cannot read the projections")),
         Effect.catchTag("Moved", (e) => Effect.die(e))
