@@ -390,6 +390,8 @@ export interface PromiseRuntime {
   readonly status: () => Promise<ReadonlyArray<Status>>
   readonly upgrade: () => Promise<ReadonlyArray<string>>
   readonly owners: () => Promise<ReadonlyArray<Owner>>
+  /** The physical tables of a name's current version, by logical name (empty when unknown). */
+  readonly currentTables: (name: string) => Promise<Readonly<Record<string, string>>>
   /**
    * Starts a catch-up worker ({@link Runtime.worker}). `stop` interrupts it,
    * gives its projections up and waits for it to end; `done` settles when
@@ -412,3 +414,22 @@ export interface PromiseRuntime {
  * @category constructors
  */
 export const toPromise = (runtime: Runtime): PromiseRuntime => internal.toPromise(runtime)
+
+/**
+ * {@link make} for code that does not use Effect: the Promise form of the
+ * runtime, or a rejection with the typed {@link ProjectionError} when a
+ * definition is invalid. Nothing is written until `setup`, `catchUp` or
+ * `rebuild`.
+ *
+ * @example
+ * import { Projection, ReadModels } from "@mentor-ledger/sql"
+ * const runtime = await Projection.makePromise(journal, ReadModels.projections)
+ * await runtime.rebuild() // sets up what is missing, then replays the log once
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makePromise = (
+  journal: SqlEventJournal,
+  projections: ReadonlyArray<Projection>,
+  options?: Options
+): Promise<PromiseRuntime> => internal.makePromise(journal, projections, options)

@@ -485,12 +485,14 @@ describe("rebuild on a database never set up", () => {
     // no registry, no checkpoints, no read-model tables: the log alone
     expect(dropReadModels(filename)).toEqual(expect.arrayContaining(["ml_rm_current", "ml_rm_checkpoints"]))
     const journal = await SqliteJournal.open({ filename })
-    const runtime = Projection.toPromise(
-      await Effect.runPromise(Projection.make(journal.journal, ReadModels.projections))
-    )
+    const runtime = await Projection.makePromise(journal.journal, ReadModels.projections)
     const result = await runtime.rebuild()
     const status = await runtime.status()
+    const tables = await runtime.currentTables("mentorships")
+    const unknown = await runtime.currentTables("no_such_projection")
     await journal.close()
+    expect(tables).toMatchObject({ mentorships: "ml_rm_mentorships_v1" })
+    expect(unknown).toEqual({})
     expect(result.caughtUp).toBe(true)
     expect(status.map((s) => [s.name, s.state, s.current])).toEqual(
       expect.arrayContaining([
@@ -499,6 +501,22 @@ describe("rebuild on a database never set up", () => {
       ])
     )
     expect(dump(filename)).toEqual(inline)
+  })
+})
+
+describe("makePromise", () => {
+  it("rejects an invalid definition with the typed error, writing nothing", async () => {
+    const filename = temp.file("ledger.db")
+    const journal = await SqliteJournal.open({ filename })
+    const twice = [ReadModels.projections[0]!, ReadModels.projections[0]!]
+    const error = await Projection.makePromise(journal.journal, twice).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    await journal.close()
+    expect(error).toBeInstanceOf(Projection.ProjectionError)
+    expect(error).toMatchObject({ reason: "Definition" })
+    expect(dropReadModels(filename)).toEqual([])
   })
 })
 

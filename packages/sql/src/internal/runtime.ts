@@ -998,6 +998,7 @@ export const toPromise = (runtime: Runtime): PromiseRuntime => ({
   status: () => runPromise(runtime.status),
   upgrade: () => runPromise(runtime.upgrade),
   owners: () => runPromise(runtime.owners),
+  currentTables: (name) => runPromise(runtime.currentTables(name)),
   startWorker: (options) => {
     const fiber = Effect.runFork(runtime.worker(options))
     const done = Effect.runPromise(Fiber.await(fiber)).then((exit) => {
@@ -1014,3 +1015,9 @@ export const toPromise = (runtime: Runtime): PromiseRuntime => ({
     }
   }
 })
+
+export const makePromise = (
+  journal: SqlEventJournal,
+  projections: ReadonlyArray<Projection>,
+  options?: { readonly batchSize?: number }
+): Promise<PromiseRuntime> => runPromise(make(journal, projections, options)).then(toPromise)
