@@ -36,11 +36,9 @@
  * @since 0.1.0
  */
 import { EventJournal, EventStore, type Ids, type KeyStorage, KeyStore } from "@mentor-ledger/core"
-import { Journal, KeyStorage as SqlKeyStorage } from "@mentor-ledger/sql"
-import * as Cause from "effect/Cause"
+import { Journal, KeyStorage as SqlKeyStorage, Scoped } from "@mentor-ledger/sql"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
@@ -241,16 +239,10 @@ export interface OpenJournal {
  * @category constructors
  */
 export const open = async (options: Options): Promise<OpenJournal> => {
-  const scope = Effect.runSync(Scope.make())
-  const exit = await Effect.runPromiseExit(Scope.extend(make(options), scope))
-  if (Exit.isFailure(exit)) {
-    await Effect.runPromise(Scope.close(scope, exit))
-    throw Cause.squash(exit.cause)
-  }
-  const journal = exit.value
+  const { value: journal, close } = await Scoped.open(make(options))
   return {
     journal,
     layer: Layer.provideMerge(keysOn(options), Layer.succeedContext(contextOf(journal))),
-    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+    close
   }
 }

@@ -27,12 +27,17 @@
  * @since 0.1.0
  */
 import { EventJournal, EventStore, KeyStore } from "@mentor-ledger/core"
-import { Journal, KeyStorage as SqlKeyStorage, Projection, Queries, ReadModels } from "@mentor-ledger/sql"
-import * as Cause from "effect/Cause"
+import {
+  Journal,
+  KeyStorage as SqlKeyStorage,
+  Projection,
+  Queries,
+  ReadModels,
+  Scoped
+} from "@mentor-ledger/sql"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as SqliteJournal from "./SqliteJournal.js"
@@ -231,14 +236,7 @@ export interface OpenStore {
  * @category constructors
  */
 export const open = async (options: Options): Promise<OpenStore> => {
-  const scope = Effect.runSync(Scope.make())
-  const exit = await Effect.runPromiseExit(Scope.extend(make(options), scope))
-  if (Exit.isFailure(exit)) {
-    await Effect.runPromise(Scope.close(scope, exit))
-    const failure = Cause.failureOption(exit.cause)
-    throw failure._tag === "Some" ? failure.value : Cause.squash(exit.cause)
-  }
-  const store = exit.value
+  const { value: store, close } = await Scoped.open(make(options))
   const projections = Projection.toPromise(store.runtime)
   return {
     layer: Layer.succeedContext(services(store)),
@@ -248,6 +246,6 @@ export const open = async (options: Options): Promise<OpenStore> => {
     rebuild: async (projection) => {
       await projections.rebuild(projection)
     },
-    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+    close
   }
 }
