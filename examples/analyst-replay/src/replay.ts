@@ -14,8 +14,6 @@ import { resolve } from "node:path"
 import { Projection } from "@mentor-ledger/sql"
 import { SqliteReadModels } from "@mentor-ledger/sqlite"
 import Database from "better-sqlite3"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import { tablePrefix, waits } from "./waits.js"
 
 /** The working copy with the analyst's read model, rebuilt. */
@@ -63,12 +61,8 @@ export const replay = async (source: string, workCopy: string, batchSize = 2000)
     readModels: []
   })
   try {
-    // (`Effect.either`: a failure rejects with the typed `ProjectionError` itself.)
-    const made = await Effect.runPromise(
-      Effect.either(Projection.make(store.journal, [waits], { batchSize }))
-    )
-    if (Either.isLeft(made)) throw made.left
-    const projections = Projection.toPromise(made.right)
+    // An invalid definition rejects with the typed `ProjectionError`, before anything is written.
+    const projections = await Projection.makePromise(store.journal, [waits], { batchSize })
     await projections.setup()
     const rebuilt = await projections.rebuild("waits")
     return { store, projections, events: rebuilt.events, batches: rebuilt.batches }
