@@ -38,8 +38,8 @@ console.log(`Template ${leadersCircle.id} ("${leadersCircle.name}") is valid.`)
 for (const draft of invalidDrafts) {
   const checked = checkTemplate(draft)
   if (checked.ok) throw new Error("a draft should have been refused")
-  console.log(`A draft is refused by Template.validate:`)
-  for (const p of checked.problems) console.log(`  ${p.path}: ${p.message}`)
+  console.log(`A draft is refused by Template.parseSync (InvalidTemplate):`)
+  for (const issue of checked.issues) console.log(`  ${issue.path}: ${issue.message}`)
 }
 
 // The library's read models and the programme's own, all kept in each append's transaction.

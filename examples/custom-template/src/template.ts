@@ -10,8 +10,6 @@
  * the circle stays in the circle.
  */
 import { Template } from "@mentor-ledger/core"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 
 /** The template as it might arrive from a configuration file or an admin form: plain JSON. */
 // #region template
@@ -29,37 +27,29 @@ export const leadersCircleInput = {
 }
 // #endregion template
 
-/** A field-by-field reason a template was refused. */
-export interface TemplateProblem {
-  readonly path: string
-  readonly message: string
-}
-
 /**
- * Validates a template given as data: the template, or every problem found
- * (each naming the field that is wrong).
+ * Checks a template given as data with `Template.parseSync`: the template,
+ * or the typed `InvalidTemplate` listing every field at fault as
+ * `{ path, message }` (anything else thrown is not a refusal, and is
+ * thrown on).
  */
+// #region check
 export const checkTemplate = (
   input: unknown
 ):
   | { readonly ok: true; readonly template: Template.ProcessTemplate }
-  | { readonly ok: false; readonly problems: ReadonlyArray<TemplateProblem> } => {
-  const result = Template.validate(input)
-  if (Either.isRight(result)) return { ok: true, template: result.right }
-  return {
-    ok: false,
-    problems: ParseResult.ArrayFormatter.formatErrorSync(result.left).map((issue) => ({
-      path: issue.path.join("."),
-      message: issue.message
-    }))
+  | { readonly ok: false; readonly issues: ReadonlyArray<Template.TemplateIssue> } => {
+  try {
+    return { ok: true, template: Template.parseSync(input) }
+  } catch (error) {
+    if (error instanceof Template.InvalidTemplate) return { ok: false, issues: error.issues }
+    throw error
   }
 }
+// #endregion check
 
-const checked = checkTemplate(leadersCircleInput)
-if (!checked.ok) throw new Error(`the circle template is invalid: ${JSON.stringify(checked.problems)}`)
-
-/** The circle template, validated. */
-export const leadersCircle: Template.ProcessTemplate = checked.template
+/** The circle template, validated (a template that is not valid throws `InvalidTemplate` here). */
+export const leadersCircle: Template.ProcessTemplate = Template.parseSync(leadersCircleInput)
 
 /**
  * Two drafts an administrator might type, each refused with the fields at

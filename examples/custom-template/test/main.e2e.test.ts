@@ -27,14 +27,17 @@ describe("the circle template, as data", () => {
   })
 
   it("refuses each draft, naming every field at fault", () => {
-    const problems = invalidDrafts.map((draft) => {
+    const issues = invalidDrafts.map((draft) => {
       const checked = checkTemplate(draft)
-      return checked.ok ? [] : checked.problems.map((p) => p.path)
+      return checked.ok ? [] : checked.issues.map((i) => i.path)
     })
-    expect(problems).toEqual([
+    expect(issues).toEqual([
       ["id", "mentees"],
       ["followUpDelayDays", "steps"]
     ])
+    expect(() => Template.parseSync(invalidDrafts[0])).toThrow(
+      'invalid template "Leaders Circle": id: Expected a string matching the pattern'
+    )
   })
 })
 

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -165,12 +166,138 @@ export const hasStep = (template: ProcessTemplate, step: Step): boolean => templ
 
 /**
  * Validates a user-defined template. The error names every field that is
- * wrong.
+ * wrong. For an error that is plain data (a list of fields and messages),
+ * use {@link parse} or {@link parseSync}.
  * @since 0.1.0
  * @category templates
  */
 export const validate = (input: unknown): Either.Either<ProcessTemplate, ParseResult.ParseError> =>
   Schema.decodeUnknownEither(ProcessTemplate)(input, { errors: "all" })
+
+/**
+ * One reason a template was refused: `path` names the field (`mentees`,
+ * `meetings.max`, `steps.1`; empty for the template as a whole) and
+ * `message` says what is wrong with it.
+ * @since 0.1.0
+ * @category errors
+ */
+export const TemplateIssue = Schema.Struct({ path: Schema.String, message: Schema.String })
+/** @since 0.1.0 @category errors */
+export type TemplateIssue = typeof TemplateIssue.Type
+
+/**
+ * A template was refused: `issues` lists every field at fault, not only
+ * the first. `templateId` is the `id` the input gave, when it gave one as
+ * a string (it may itself be one of the issues). Nothing was recorded.
+ *
+ * @example
+ * import { Template } from "@mentor-ledger/core"
+ * try {
+ *   Template.parseSync(input)
+ * } catch (error) {
+ *   if (error instanceof Template.InvalidTemplate)
+ *     for (const issue of error.issues) console.log(`${issue.path}: ${issue.message}`)
+ * }
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidTemplate extends Schema.TaggedError<InvalidTemplate>()("InvalidTemplate", {
+  templateId: Schema.NullOr(Schema.String),
+  issues: Schema.NonEmptyArray(TemplateIssue),
+  message: Schema.String
+}) {}
+
+// The ledger decodes a template in a command with these options: unknown fields are refused too.
+const decodeStrict = Schema.decodeUnknownEither(ProcessTemplate)
+const strictOptions = { errors: "all", onExcessProperty: "error" } as const
+const fieldNames = Object.keys(ProcessTemplate.from.fields).join(", ")
+
+const expected = /^Expected (.+), actual (.+)$/s
+
+/**
+ * The issues of a refused template as plain data. A literal union (a step)
+ * reports one issue per literal; they become one issue naming them all.
+ * The template as a whole (not an object) gets a short message rather
+ * than the schema's full description.
+ */
+const issuesOf = (error: ParseResult.ParseError): Array<TemplateIssue> => {
+  const byPath = new Map<string, Array<string>>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = issue.path.map(String).join(".")
+    const found = path === "" && issue._tag === "Type" ? expected.exec(issue.message) : null
+    const message =
+      found === null ? issue.message : `a template is an object with ${fieldNames}; actual ${found[2]}`
+    const messages = byPath.get(path) ?? []
+    if (!messages.includes(message)) messages.push(message)
+    byPath.set(path, messages)
+  }
+  return [...byPath].flatMap(([path, messages]) => {
+    const alternatives = messages.map((m) => expected.exec(m))
+    const actual = alternatives[0]?.[2]
+    if (messages.length > 1 && alternatives.every((a) => a !== null && a[2] === actual))
+      return [{ path, message: `Expected ${alternatives.map((a) => a![1]).join(" or ")}, actual ${actual}` }]
+    return messages.map((message) => ({ path, message }))
+  })
+}
+
+/**
+ * Turns the `ParseError` of {@link validate} into an {@link InvalidTemplate}
+ * (for code that already holds one).
+ * @since 0.1.0
+ * @category errors
+ */
+export const toInvalidTemplate = (input: unknown, error: ParseResult.ParseError): InvalidTemplate => {
+  const issues = issuesOf(error)
+  const id =
+    typeof input === "object" && input !== null && "id" in input && typeof input.id === "string"
+      ? input.id
+      : null
+  const [first = { path: "", message: ParseResult.TreeFormatter.formatErrorSync(error) }, ...rest] = issues
+  const all: readonly [TemplateIssue, ...Array<TemplateIssue>] = [first, ...rest]
+  return new InvalidTemplate({
+    templateId: id,
+    issues: all,
+    message: `invalid template${id === null ? "" : ` ${JSON.stringify(id)}`}: ${all
+      .map((i) => `${i.path || "(template)"}: ${i.message}`)
+      .join("; ")}`
+  })
+}
+
+/**
+ * Checks a template given as data (a configuration file, an admin form)
+ * with the checks the ledger applies to a template in a command, unknown
+ * fields included: the template, or an {@link InvalidTemplate} listing
+ * every field at fault. The Effect form of {@link parseSync}.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { Template } from "@mentor-ledger/core"
+ * const program = Template.parse(input).pipe(
+ *   Effect.catchTag("InvalidTemplate", (e) => Effect.logWarning(e.issues)))
+ * @since 0.1.0
+ * @category templates
+ */
+export const parse = (input: unknown): Effect.Effect<ProcessTemplate, InvalidTemplate> =>
+  Either.mapLeft(decodeStrict(input, strictOptions), (error) => toInvalidTemplate(input, error))
+
+/**
+ * {@link parse} for code that does not use Effect: returns the template,
+ * or throws an {@link InvalidTemplate} (an `Error` with `issues`, each a
+ * `{ path, message }`). In an `async` function the throw rejects its
+ * promise, like the ledger's other errors.
+ *
+ * @example
+ * import { createLedger, Template } from "@mentor-ledger/core"
+ * const template = Template.parseSync(JSON.parse(configFile)) // throws InvalidTemplate
+ * await ledger.execute({ _tag: "DefineTemplate", actor, programmeId, template })
+ * @since 0.1.0
+ * @category templates
+ */
+export const parseSync = (input: unknown): ProcessTemplate => {
+  const parsed = decodeStrict(input, strictOptions)
+  if (Either.isRight(parsed)) return parsed.right
+  throw toInvalidTemplate(input, parsed.left)
+}
 
 /**
  * Headmasters as Mentors (seed 001): every phase, 6–10 meetings every one
