@@ -3,21 +3,23 @@
  * `:params`, request bodies with a size limit, and one place that turns
  * errors into responses.
  *
- * mentor-ledger's errors are typed and carry a `_tag`, so the mapping to
- * HTTP is a switch on it:
+ * mentor-ledger's errors are typed, and `Rules.category` sorts every error
+ * a command can fail with into a category; the status follows from it:
  *
- * | error | status |
- * |---|---|
- * | `InvalidCommand` (a field does not fit the command) | 422 |
- * | `RuleViolation` `mentorship-not-found`, `programme-not-found` | 404 |
- * | `RuleViolation` `role-not-permitted`, `not-a-participant` | 403 |
- * | any other `RuleViolation` (the process refuses it now) | 409 |
- * | `ConcurrencyConflict` (another writer won, even after retries) | 409 |
- * | `StoreError` (the database is locked, read-only, missing…) | 503 |
+ * | category (`Rules.category`) | for example | status |
+ * |---|---|---|
+ * | `invalid` | `InvalidCommand` (a field does not fit the command), `closing-too-short` | 422 |
+ * | `not-found` | `mentorship-not-found`, `programme-not-found`, `unknown-meeting` | 404 |
+ * | `forbidden` | `role-not-permitted`, `not-a-participant` | 403 |
+ * | `conflict` | `phase-order`, `mentor-untrained`, `ConcurrencyConflict` (another writer won, even after retries) | 409 |
+ * | `unavailable` | `StoreError` (the database is locked, read-only, missing) | 503 |
+ * | `internal` | a stored event this version cannot read | 500 |
  *
- * Every error body is `{ "error": <name>, "message": <text>, …fields }`.
+ * Every error body is `{ "error": <name>, "message": <text>, …fields }`; the
+ * library's errors add their `category`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
+import { type Ledger, Rules } from "@mentor-ledger/core"
 
 /** An error that is the client's to fix (or ours, with 5xx), with the body to send. */
 export class HttpError extends Error {
@@ -95,33 +97,50 @@ const match = (pattern: string, path: string): Record<string, string> | undefine
   return params
 }
 
+// #region categories
+const statuses: { readonly [C in Rules.Category]: number } = {
+  invalid: 422,
+  "not-found": 404,
+  forbidden: 403,
+  conflict: 409,
+  unavailable: 503,
+  internal: 500
+}
+
+/** The fields of a ledger error the client may act on. */
+const details = (error: Ledger.ExecuteError): Record<string, unknown> => {
+  switch (error._tag) {
+    case "InvalidCommand":
+      return { command: error.command, path: error.path }
+    case "RuleViolation":
+      return { rule: error.rule, phase: error.phase, command: error.command }
+    case "StoreError":
+      return { reason: error.reason }
+    default:
+      return {}
+  }
+}
+
 /** What an error looks like to the client. */
 export const errorResponse = (error: unknown): Response => {
   if (error instanceof HttpError)
     return { status: error.status, body: { error: error.error, message: error.message, ...error.details } }
-  const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : undefined
-  const e = error as Record<string, unknown> & { message: string }
-  switch (tag) {
-    case "InvalidCommand":
-      return { status: 422, body: { error: tag, message: e.message, command: e.command, path: e.path } }
-    case "RuleViolation": {
-      const rule = String(e.rule)
-      const status =
-        rule === "mentorship-not-found" || rule === "programme-not-found"
-          ? 404
-          : rule === "role-not-permitted" || rule === "not-a-participant"
-            ? 403
-            : 409
-      return { status, body: { error: tag, message: e.message, rule, phase: e.phase, command: e.command } }
-    }
-    case "ConcurrencyConflict":
-      return { status: 409, body: { error: tag, message: e.message } }
-    case "StoreError":
-      return { status: 503, body: { error: tag, message: e.message, reason: e.reason } }
+  if (Rules.isExecuteError(error)) {
+    const category = Rules.category(error)
+    // Stored data this version cannot read, or a store failure: the operator's to see, not the client's.
+    if (category !== "internal")
+      return {
+        status: statuses[category],
+        body: { error: error._tag, category, message: error.message, ...details(error) }
+      }
   }
   console.error(error)
-  return { status: 500, body: { error: "InternalError", message: "something went wrong on our side" } }
+  return {
+    status: statuses.internal,
+    body: { error: "InternalError", message: "something went wrong on our side" }
+  }
 }
+// #endregion categories
 
 /** A request listener for node:http that dispatches to the routes. */
 export const router =

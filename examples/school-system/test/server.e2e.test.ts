@@ -407,7 +407,11 @@ describe("a programme from request to completion", () => {
       `/mentorships/${mentorshipId}/meetings/00000000-0000-7000-8000-0000000000ff/summary`,
       { as: leena(), json: { text: "?" } }
     )
-    expect(unknownMeeting).toMatchObject({ status: 409, body: { rule: "unknown-meeting" } })
+    // A meeting the path names and the mentorship does not have: not found (Rules.category).
+    expect(unknownMeeting).toMatchObject({
+      status: 404,
+      body: { error: "RuleViolation", category: "not-found", rule: "unknown-meeting" }
+    })
 
     const consent = await call("POST", `/mentorships/${mentorshipId}/consents`, {
       as: aleksi(),
@@ -669,7 +673,8 @@ describe("a headmaster's mentorship: report to the supervisor and a follow-up vi
       as: anttiMentor,
       json: { participantIds: [ids.E1010, ids.E1012, ids.E1002], durationMinutes: 30 }
     })
-    expect(short).toMatchObject({ status: 409, body: { rule: "closing-too-short" } })
+    // Shorter than the template's closingMinutes: the command's own value is at fault.
+    expect(short).toMatchObject({ status: 422, body: { category: "invalid", rule: "closing-too-short" } })
     await ok(`${m}/closing-discussion`, anttiMentor, {
       participantIds: [ids.E1010, ids.E1012, ids.E1002],
       durationMinutes: 75
