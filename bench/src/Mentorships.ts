@@ -22,7 +22,7 @@ import { Programme } from "@mentor-ledger/core"
 import * as Either from "effect/Either"
 // The test kit's entry point also loads its vitest-based conformance suite,
 // which refuses to load outside vitest: the walks are taken from their module.
-import * as Histories from "../../packages/testing/src/Histories.js"
+import { Histories } from "@mentor-ledger/testing/generators"
 import { random } from "./Fixtures.js"
 
 const hex = (n: number) => n.toString(16).padStart(12, "0")

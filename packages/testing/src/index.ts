@@ -5,6 +5,10 @@
  * reference model of the process for model-based tests; given / when /
  * then for deciders; and the conformance suite every event store passes.
  *
+ * The suite and given / when / then import vitest, so this entry loads
+ * inside a vitest run only; `@mentor-ledger/testing/generators` gives
+ * `Arbitraries`, `Histories`, `NearMisses` and `ProcessModel` without it.
+ *
  * @since 0.1.0
  */
 export * as Arbitraries from "./Arbitraries.js"
