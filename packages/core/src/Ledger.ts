@@ -225,9 +225,16 @@ export interface LedgerOptions {
   readonly maxRetries?: number
   /**
    * How many streams' folded states the ledger keeps in memory (default
-   * 10,000; 0 turns the cache off). A command on a cached stream reads only
-   * the events appended after the cached version, so other ledgers' writes
-   * on the same store are always seen.
+   * 10,000; 0 turns the cache off). A command on a cached stream is decided
+   * on the cached state without reading the log, and appended expecting
+   * the cached version: if another ledger (another process) wrote to the
+   * stream since, the append is refused, the ledger reads the events
+   * appended after the cached version and decides again (not counted in
+   * `maxRetries`, nor in {@link Executed.retries}). A refusal or a decision
+   * to record nothing is never given on an unread cached state: the ledger
+   * reads the newer events first and decides again. Streams a command only
+   * reads (a programme checked for a coordinator or a template) are always
+   * read up to date, and an erasure is always decided on the log.
    */
   readonly stateCacheSize?: number
 }
@@ -298,6 +305,11 @@ interface Evolver<S> {
   evolve(state: S, event: Event): S
 }
 
+/** Whether a plan decided on a cached state it did not read the log for. */
+interface Trust {
+  used: boolean
+}
+
 const evolveAll = <S>(evolver: Evolver<S>, events: ReadonlyArray<Event>, from: S): S => {
   let state = from
   for (const e of events) state = evolver.evolve(state, e)
@@ -340,10 +352,21 @@ export const make = (
     }
     const forget = (ref: StreamRef) => states.delete(cacheKey(ref))
 
-    const foldStream = <S>(decider: Evolver<S>, ref: StreamRef): Effect.Effect<Loaded<S>, ReadError> =>
+    const foldStream = <S>(
+      decider: Evolver<S>,
+      ref: StreamRef,
+      trusted?: Trust
+    ): Effect.Effect<Loaded<S>, ReadError> =>
       Effect.suspend(() => {
         const key = cacheKey(ref)
         const known = states.get(key) as Loaded<S> | undefined
+        // Deciding on the cached state unread: the append's version check
+        // refuses it if another writer overtook it (and the command is
+        // decided again on what the log holds).
+        if (known !== undefined && trusted !== undefined) {
+          trusted.used = true
+          return Effect.succeed(known)
+        }
         const full = Effect.map(store.readStream(ref), (events): Loaded<S> => {
           const loaded = {
             state: evolveAll(
@@ -375,14 +398,17 @@ export const make = (
         })
       })
 
-    const loadProgramme = (ref: StreamRef): Effect.Effect<Loaded<Programme.State>, ReadError> =>
-      foldStream(Programme.decider, ref)
+    const loadProgramme = (
+      ref: StreamRef,
+      trusted?: Trust
+    ): Effect.Effect<Loaded<Programme.State>, ReadError> => foldStream(Programme.decider, ref, trusted)
     const loadMentorship = (
       ref: StreamRef,
-      asOf: AsOf = {}
+      asOf: AsOf = {},
+      trusted?: Trust
     ): Effect.Effect<Loaded<Mentorship.State>, ReadError> =>
       asOf.occurredUntil === undefined && asOf.recordedUntil === undefined
-        ? foldStream(Mentorship.decider, ref)
+        ? foldStream(Mentorship.decider, ref, trusted)
         : Effect.map(store.readStream(ref, asOf), (events) => ({
             state: fold(Mentorship.decider, asMentorshipEvents(events)),
             version: events.length === 0 ? 0 : events[events.length - 1]!.version
@@ -396,10 +422,16 @@ export const make = (
     }
     type Plan = Either.Either<ReadonlyArray<Planned>, RuleViolation>
 
-    /** Loads, decides; returns the appends to make (or a refusal). */
+    /**
+     * Loads, decides; returns the appends to make (or a refusal). With
+     * `trusted`, a stream the plan appends to (so that the append checks
+     * its version) is decided on its cached state without reading the log
+     * first; streams only read, never appended, are always read up to date.
+     */
     const plan = (
       command: Commands.Timed<Commands.Command>,
-      org: OrganisationId
+      org: OrganisationId,
+      trusted?: Trust
     ): Effect.Effect<Plan, ReadError> =>
       Effect.gen(function* () {
         const append = <S>(
@@ -419,7 +451,7 @@ export const make = (
           case "EnrolMentor":
           case "RecordMentorTraining": {
             const ref = programmeStream(command.programmeId, org)
-            const p = yield* loadProgramme(ref)
+            const p = yield* loadProgramme(ref, trusted)
             return Either.map(Programme.decide(command, p.state), (events) => [
               append(ref, p, Programme.decider, events)
             ])
@@ -428,7 +460,7 @@ export const make = (
             const pref = programmeStream(command.programmeId, org)
             const p = yield* loadProgramme(pref)
             const mref = mentorshipStream(command.mentorshipId, org)
-            const m = yield* loadMentorship(mref)
+            const m = yield* loadMentorship(mref, {}, trusted)
             const refuse = (
               rule: "programme-not-found" | "template-unknown" | "not-a-participant",
               message: string
@@ -468,7 +500,7 @@ export const make = (
           case "WithdrawMentorship": {
             // These touch the programme's pool too: decide on both, append both atomically.
             const mref = mentorshipStream(command.mentorshipId, org)
-            const m = yield* loadMentorship(mref)
+            const m = yield* loadMentorship(mref, {}, trusted)
             const decided = Mentorship.decide(command, m.state)
             if (Either.isLeft(decided) || m.state._tag === "Empty") return Either.map(decided, () => [])
             const s = m.state
@@ -514,7 +546,7 @@ export const make = (
           }
           default: {
             const ref = mentorshipStream(command.mentorshipId, org)
-            const m = yield* loadMentorship(ref)
+            const m = yield* loadMentorship(ref, {}, trusted)
             // A coordinator's claim is checked against the programme's coordinators.
             if (command.actor.role === "coordinator" && m.state._tag === "Active") {
               const p = yield* loadProgramme(programmeStream(m.state.programmeId, org))
@@ -560,9 +592,21 @@ export const make = (
     /** Decides and records a decoded command, deciding again after a version conflict. */
     const run = (command: Commands.Timed<Commands.Command>, executeOptions: ExecuteOptions) => {
       const org = executeOptions.organisation ?? defaultOrg
-      const attempt = (retries: number): Effect.Effect<Executed, ExecuteError> =>
-        Effect.gen(function* () {
-          const planned = yield* plan(command, org)
+      // An erasure shreds a key before its append: decided only on what the log holds.
+      const trusting = command._tag !== "ErasePersonalData"
+      const attempt = (retries: number, trust: boolean): Effect.Effect<Executed, ExecuteError> => {
+        const trusted: Trust | undefined = trust ? { used: false } : undefined
+        return Effect.gen(function* () {
+          let planned = yield* plan(command, org, trusted)
+          // A refusal, or nothing to record, decided on an unread cached
+          // state may be the cache's doing: decide again on the log.
+          if (
+            trusted?.used === true &&
+            (Either.isLeft(planned) || planned.right.every((p) => p.request.events.length === 0))
+          ) {
+            trusted.used = false
+            planned = yield* plan(command, org)
+          }
           if (Either.isLeft(planned)) return yield* Effect.fail(planned.left)
           const requests = planned.right.map(({ request: r }) =>
             executeOptions.metadata === undefined ? r : { ...r, metadata: executeOptions.metadata }
@@ -604,12 +648,18 @@ export const make = (
           }
         }).pipe(
           Effect.catchTag("ConcurrencyConflict", (conflict) =>
-            retries < maxRetries && conflict.reason === "version"
-              ? attempt(retries + 1)
-              : Effect.fail(conflict)
+            conflict.reason !== "version"
+              ? Effect.fail(conflict)
+              : trusted?.used === true
+                ? // the cached state was behind: not a retry, the first decision on the log
+                  attempt(retries, false)
+                : retries < maxRetries
+                  ? attempt(retries + 1, false)
+                  : Effect.fail(conflict)
           )
         )
-      return attempt(0)
+      }
+      return attempt(0, trusting)
     }
 
     const execute = (input: Commands.CommandInput, executeOptions: ExecuteOptions = {}) =>

@@ -599,8 +599,10 @@ const racingJournal = () => {
     Effect.map(Deferred.make<void>(), (open) => {
       barrier = { parties, arrived: 0, open }
     })
+  // without a state cache: each racer reads the stream (a ledger decides on
+  // its cached state unread, and the barrier waits for reads)
   const layer = (options: Ledger.LedgerOptions = {}) =>
-    Ledger.layer(options).pipe(
+    Ledger.layer({ stateCacheSize: 0, ...options }).pipe(
       Layer.provideMerge(EventStore.layer),
       Layer.provideMerge(Layer.succeed(EventJournal.EventJournal, journal)),
       Layer.provideMerge(KeyStore.layerMemory),
