@@ -91,7 +91,11 @@ export interface Report {
   readonly loadAverage: { readonly start: ReadonlyArray<number>; readonly end: ReadonlyArray<number> }
   readonly command: string
   /** ours' SQLite settings, which the raw side copies. */
-  readonly sqlite?: { readonly journalMode: string; readonly synchronous: number }
+  readonly sqlite?: {
+    readonly journalMode: string
+    readonly synchronous: number
+    readonly walAutocheckpoint: number
+  }
   readonly results: ReadonlyArray<Result>
   readonly skipped: ReadonlyArray<Skipped>
 }

@@ -14,8 +14,12 @@ import type { Session, Subject } from "./Subject.js"
 
 /** Extra settings the parent passes along with a task. */
 export interface Context {
-  /** ours' SQLite journal mode and synchronous setting, for the raw side. */
-  readonly sqlite?: { readonly journalMode: string; readonly synchronous: number }
+  /** ours' SQLite journal mode, synchronous and checkpoint settings, for the raw side. */
+  readonly sqlite?: {
+    readonly journalMode: string
+    readonly synchronous: number
+    readonly walAutocheckpoint: number
+  }
   /** Write a CPU profile of the timed part here. */
   readonly profile?: string
 }

@@ -267,7 +267,7 @@ const main = async () => {
         sqliteSettings = await settings(probe)
         remove(probe)
         log(
-          `ours opens SQLite with journal_mode=${sqliteSettings.journalMode}, synchronous=${sqliteSettings.synchronous}`
+          `ours opens SQLite with journal_mode=${sqliteSettings.journalMode}, synchronous=${sqliteSettings.synchronous}, wal_autocheckpoint=${sqliteSettings.walAutocheckpoint}`
         )
       }
       let peerTemplate: string | undefined

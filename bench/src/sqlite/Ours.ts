@@ -27,13 +27,22 @@ export const subject: Subject = {
 }
 
 /** The journal settings ours opens a database with, read back from a connection it opened. */
-export const settings = async (filename: string): Promise<{ journalMode: string; synchronous: number }> => {
+export const settings = async (
+  filename: string
+): Promise<{ journalMode: string; synchronous: number; walAutocheckpoint: number }> => {
   const { journal, close } = await SqliteJournal.open({ filename })
   try {
     const { sql } = await import("kysely")
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(journal.db)
     const sync = await sql<{ synchronous: number }>`pragma synchronous`.execute(journal.db)
-    return { journalMode: mode.rows[0]!.journal_mode, synchronous: sync.rows[0]!.synchronous }
+    const checkpoint = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(
+      journal.db
+    )
+    return {
+      journalMode: mode.rows[0]!.journal_mode,
+      synchronous: sync.rows[0]!.synchronous,
+      walAutocheckpoint: checkpoint.rows[0]!.wal_autocheckpoint
+    }
   } finally {
     await close()
   }

@@ -1,8 +1,8 @@
 /**
  * The raw side on SQLite: better-sqlite3 prepared statements, no library,
  * doing the SQL work ours does on the same schema (made by our
- * migrations), with the same journal mode and `synchronous` setting as
- * ours opens a database with.
+ * migrations), with the same journal mode, `synchronous` and
+ * `wal_autocheckpoint` settings as ours opens a database with.
  *
  * An append is one `begin immediate` transaction: read the last log
  * position and the stream's version, check the expected version, insert
@@ -21,6 +21,7 @@ import { type Session, streamName } from "../Subject.js"
 export interface Settings {
   readonly journalMode: string
   readonly synchronous: number
+  readonly walAutocheckpoint: number
 }
 
 const columns =
@@ -73,6 +74,7 @@ export const open = async (filename: string, settings: Settings): Promise<Sessio
   db.pragma("busy_timeout = 5000")
   db.pragma(`journal_mode = ${settings.journalMode}`)
   db.pragma(`synchronous = ${settings.synchronous}`)
+  db.pragma(`wal_autocheckpoint = ${settings.walAutocheckpoint}`)
 
   const lastPosition = db
     .prepare("select coalesce(max(seq), 0) as last from sqlite_sequence where name = 'ml_events'")

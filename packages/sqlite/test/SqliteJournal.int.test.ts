@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, statSync, readFileSync, writeFileSync } from "node:fs"
 import { EventJournal, Ids } from "@mentor-ledger/core"
 import { Dialect, type Executor, Journal, Migrations } from "@mentor-ledger/sql"
 import Database from "better-sqlite3"
@@ -109,12 +109,19 @@ describe("opening", () => {
           journal_mode: yield* read("journal_mode"),
           synchronous: yield* read("synchronous"),
           busy_timeout: yield* read("busy_timeout"),
-          foreign_keys: yield* read("foreign_keys")
+          foreign_keys: yield* read("foreign_keys"),
+          wal_autocheckpoint: yield* read("wal_autocheckpoint")
         }
       })
     )
     // synchronous: 1 is NORMAL
-    expect(pragmas).toEqual({ journal_mode: "wal", synchronous: 1, busy_timeout: 1234, foreign_keys: 1 })
+    expect(pragmas).toEqual({
+      journal_mode: "wal",
+      synchronous: 1,
+      busy_timeout: 1234,
+      foreign_keys: 1,
+      wal_autocheckpoint: 10_000
+    })
     // WAL is a property of the file: another connection sees it too
     const other = new Database(filename)
     expect(other.pragma("journal_mode", { simple: true })).toBe("wal")
@@ -158,6 +165,36 @@ describe("opening", () => {
       "ml_migration",
       "ml_migration_lock"
     ])
+  })
+
+  it("checkpoints the write-ahead log after checkpointPages pages", async () => {
+    const filename = temp.file("ledger.db")
+    const pages = await run(
+      Effect.gen(function* () {
+        const journal = yield* SqliteJournal.make({ filename, checkpointPages: 20 })
+        const rows = yield* journal.executor.execute(sql.raw("pragma wal_autocheckpoint").compile(journal.db))
+        // past 20 pages, a commit copies the log into the file and the log starts over
+        for (let n = 0; n < 200; n++) yield* journal.append([batch(`s-${n}`, 0, 1000 + n)])
+        // the log never held much more than 20 frames of 4 KiB (the commit that crossed
+        // the mark adds its own); unchecked, 200 commits of several pages would fill megabytes
+        expect(statSync(`${filename}-wal`).size).toBeLessThan(40 * 4120)
+        return Object.values(rows[0]!)[0]
+      })
+    )
+    expect(pages).toBe(20)
+    const database = new Database(filename, { readonly: true })
+    expect(database.prepare("select count(*) as n from ml_events").get()).toEqual({ n: 200 })
+    database.close()
+  })
+
+  it("refuses an invalid checkpointPages with a StoreError before opening the file", async () => {
+    for (const checkpointPages of [-1, 1.5, Number.NaN]) {
+      const filename = temp.file(`bad-${checkpointPages}.db`)
+      const error = await failure(SqliteJournal.make({ filename, checkpointPages }))
+      expectStoreError(error, "Unknown")
+      expect((error as EventJournal.StoreError).message).toContain("checkpointPages")
+      expect(existsSync(filename)).toBe(false)
+    }
   })
 
   it("refuses an invalid table prefix with a StoreError", async () => {
