@@ -37,7 +37,7 @@ import type { EventJournal, EventStore, Events } from "@mentor-ledger/core"
 import * as EffectContext from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { CompiledQuery, Kysely } from "kysely"
@@ -45,6 +45,7 @@ import type { Dialect } from "./Dialect.js"
 import type { Row } from "./Executor.js"
 import * as internal from "./internal/runtime.js"
 import type { SqlEventJournal } from "./Journal.js"
+import { projections as libraryReadModels } from "./ReadModels.js"
 
 /**
  * The queries of one batch as a generator: it yields each compiled query
@@ -164,7 +165,9 @@ export const tableName = (prefix: string, table: string, version: number): strin
  * A projection failed:
  * - `EventDecode`: a stored event could not be decoded (`cause`: the core's `EventDecodeError`);
  * - `Apply`: the projection's code threw while applying a batch (`cause`);
- * - `Definition`: a definition is invalid (names, duplicate versions);
+ * - `Definition`: a definition is invalid (names, duplicate versions), or
+ *   would share a table with another projection (`table` names it,
+ *   `owner` its projection, one of the library's read models included);
  * - `NotFound`: no such projection or version;
  * - `NotReady`: a version cannot be activated before it has caught up;
  * - `InUse`: the current version cannot be dropped.
@@ -178,8 +181,63 @@ export class ProjectionError extends Data.TaggedError("ProjectionError")<{
   /** `name@version`, when one projection is concerned. */
   readonly projection: string
   readonly message: string
+  /** A table the projection would share with another (its physical name). */
+  readonly table?: string
+  /** The projection (`name@version`) that owns `table`. */
+  readonly owner?: string
   readonly cause?: unknown
 }> {}
+
+/**
+ * Which projection owns each physical table: a projection's logical table
+ * name can be chosen so that it becomes another's physical table (a table
+ * `mentorships` of a version 1 is `<prefix>rm_mentorships_v1`, the
+ * library's own read model). Two runtimes on one database (the library's
+ * read models in the app, an analyst's projection in a worker) would then
+ * write one table, and each would drop it in a rebuild. The library's read
+ * models own their tables whether or not they run in this runtime; among
+ * the projections given, the first to name a table owns it. A projection
+ * with the name and version of a read model of the library must be that
+ * read model (the same tables): they would share a checkpoint. The
+ * runtime checks this before anything is written.
+ */
+const sharedTable = (prefix: string, projections: ReadonlyArray<Projection>): ProjectionError | undefined => {
+  const idOf = (p: Projection) => `${p.name}@${p.version}`
+  const owners = new Map<string, string>()
+  for (const library of libraryReadModels)
+    for (const t of library.tables) owners.set(tableName(prefix, t, library.version), idOf(library))
+  for (const p of projections) {
+    // Names first, with the errors `define` gives.
+    try {
+      internal.validate(p)
+    } catch (error) {
+      return error as ProjectionError
+    }
+    const id = idOf(p)
+    const library = libraryReadModels.find((l) => idOf(l) === id)
+    if (library !== undefined && [...p.tables].sort().join() !== [...library.tables].sort().join())
+      return new ProjectionError({
+        reason: "Definition",
+        projection: id,
+        owner: id,
+        message: `${id} is the name and version of a read model of mentor-ledger (tables ${library.tables.join(", ")}), with other tables here: they would share its checkpoint; give the projection a name of its own`
+      })
+    for (const t of p.tables) {
+      const table = tableName(prefix, t, p.version)
+      const owner = owners.get(table)
+      if (owner === undefined) owners.set(table, id)
+      else if (owner !== id)
+        return new ProjectionError({
+          reason: "Definition",
+          projection: id,
+          table,
+          owner,
+          message: `the table ${t} of ${id} is ${table}, the table of ${libraryReadModels.some((l) => idOf(l) === owner) ? `mentor-ledger's read model ${owner}` : owner}: rename the table (or the projection's version) so that the two do not write each other's rows`
+        })
+    }
+  }
+  return undefined
+}
 
 /** What the runtime can fail with. @since 0.1.0 @category errors */
 export type RuntimeError = ProjectionError | EventJournal.StoreError
@@ -365,7 +423,11 @@ export interface Options {
 
 /**
  * Makes the runtime for these projections on an SQL journal (nothing is
- * written until {@link Runtime.setup}).
+ * written until {@link Runtime.setup}). It fails with a `Definition`
+ * {@link ProjectionError} when a definition is invalid, or when a table of
+ * one would be another's: one of the library's read models (whether or not
+ * they run in this runtime) or another projection given here. The error's
+ * `table` and `owner` name them.
  * @since 0.1.0
  * @category constructors
  */
@@ -373,7 +435,11 @@ export const make = (
   journal: SqlEventJournal,
   projections: ReadonlyArray<Projection>,
   options?: Options
-): Effect.Effect<Runtime, ProjectionError> => internal.make(journal, projections, options)
+): Effect.Effect<Runtime, ProjectionError> =>
+  Effect.suspend(() => {
+    const shared = sharedTable(journal.tables.prefix, projections)
+    return shared === undefined ? internal.make(journal, projections, options) : Effect.fail(shared)
+  })
 
 /**
  * The runtime for code that does not use Effect: every operation returns
@@ -418,8 +484,9 @@ export const toPromise = (runtime: Runtime): PromiseRuntime => internal.toPromis
 /**
  * {@link make} for code that does not use Effect: the Promise form of the
  * runtime, or a rejection with the typed {@link ProjectionError} when a
- * definition is invalid. Nothing is written until `setup`, `catchUp` or
- * `rebuild`.
+ * definition is invalid or would share a table with another projection
+ * (the library's read models included). Nothing is written until `setup`,
+ * `catchUp` or `rebuild`.
  *
  * @example
  * import { Projection, ReadModels } from "@mentor-ledger/sql"
@@ -432,4 +499,7 @@ export const makePromise = (
   journal: SqlEventJournal,
   projections: ReadonlyArray<Projection>,
   options?: Options
-): Promise<PromiseRuntime> => internal.makePromise(journal, projections, options)
+): Promise<PromiseRuntime> => {
+  const shared = sharedTable(journal.tables.prefix, projections)
+  return shared === undefined ? internal.makePromise(journal, projections, options) : Promise.reject(shared)
+}

@@ -75,6 +75,91 @@ describe("Projection.define", () => {
   })
 })
 
+describe("a table another projection owns", () => {
+  const prepare = () => ({ create: [], apply: function* () {} })
+  const journal = (tablePrefix?: string) =>
+    Journal.make(compiler("sqlite"), {
+      dialect: Dialect.sqlite,
+      ...(tablePrefix === undefined ? {} : { tablePrefix })
+    })
+  const refusal = (projections: ReadonlyArray<Projection.Projection>, tablePrefix?: string) =>
+    Effect.runPromise(Effect.flip(Projection.make(journal(tablePrefix), projections)))
+
+  it("is refused when a projection's table is one of the library's read models', naming the table and its owner", async () => {
+    const analyst = Projection.define({
+      name: "analyst",
+      version: 1,
+      tables: ["waits", "mentorships"],
+      prepare
+    })
+    const error = await refusal([analyst])
+    expect(error).toBeInstanceOf(Projection.ProjectionError)
+    expect(error).toMatchObject({
+      _tag: "ProjectionError",
+      reason: "Definition",
+      projection: "analyst@1",
+      table: "ml_rm_mentorships_v1",
+      owner: "mentorships@1"
+    })
+    expect(error.message).toContain("ml_rm_mentorships_v1")
+    expect(error.message).toContain("mentor-ledger's read model mentorships@1")
+    // The same under another prefix, and through the Promise form.
+    await expect(
+      Projection.makePromise(journal("hr_"), [ReadModels.programmes, analyst])
+    ).rejects.toMatchObject({ reason: "Definition", table: "hr_rm_mentorships_v1", owner: "mentorships@1" })
+  })
+
+  it("is refused for every table of every read model of the library, at its version", async () => {
+    for (const library of ReadModels.projections)
+      for (const table of library.tables) {
+        const mine = Projection.define({ name: "mine", version: library.version, tables: [table], prepare })
+        expect(await refusal([mine])).toMatchObject({
+          table: Projection.tableName("ml_", table, library.version),
+          owner: `${library.name}@${library.version}`
+        })
+      }
+  })
+
+  it("is refused between two projections of one runtime: the first owns it", async () => {
+    const a = Projection.define({ name: "a", version: 2, tables: ["days"], prepare })
+    const b = Projection.define({ name: "b", version: 2, tables: ["weeks", "days"], prepare })
+    expect(await refusal([a, b])).toMatchObject({ projection: "b@2", table: "ml_rm_days_v2", owner: "a@2" })
+  })
+
+  it("is refused for a projection with a library read model's name and version but other tables", async () => {
+    const fake = Projection.define({ name: "programmes", version: 1, tables: ["programmes"], prepare })
+    const error = await refusal([fake])
+    expect(error).toMatchObject({ reason: "Definition", projection: "programmes@1", owner: "programmes@1" })
+    expect(error.message).toContain("share its checkpoint")
+  })
+
+  it("leaves alone the library's read models, their next versions and tables of other names or versions", async () => {
+    const mentorshipsV2: Projection.Projection = { ...ReadModels.mentorships, version: 2 }
+    const mine = Projection.define({ name: "mine", version: 2, tables: ["mentorships", "waits"], prepare })
+    const waits = Projection.define({ name: "waits", version: 1, tables: ["waits"], prepare })
+    const runtime = await Effect.runPromise(
+      Projection.make(journal(), [...ReadModels.projections, mentorshipsV2, waits])
+    )
+    expect(runtime.projections).toHaveLength(4)
+    // A version the library does not define is free (a later version of the library would refuse it here).
+    await Effect.runPromise(Projection.make(journal(), [mine]))
+    // The same read model twice is still the error it was.
+    expect(await refusal([ReadModels.mentorships, ReadModels.mentorships])).toMatchObject({
+      projection: "mentorships@1",
+      message: "mentorships@1 is given twice"
+    })
+  })
+
+  it("gives an invalid name its own error first", async () => {
+    const bad = { name: "Bad", version: 1, tables: ["mentorships"], prepare }
+    expect(await refusal([bad])).toMatchObject({
+      reason: "Definition",
+      message: expect.stringMatching(/name/)
+    })
+    expect((await refusal([bad])).table).toBeUndefined()
+  })
+})
+
 describe("the read models' SQL", () => {
   it("creates every table for PostgreSQL and SQLite alike, idempotently, under the prefix", () => {
     for (const name of ["sqlite", "postgres"] as const) {
