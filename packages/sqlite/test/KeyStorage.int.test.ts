@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import {
   type Commands,
-  createLedger,
   EventJournal,
   EventStore,
   Ids,
@@ -12,6 +11,8 @@ import {
   Template
 } from "@mentor-ledger/core"
 import { type Journal, KeyStorage as SqlKeyStorage } from "@mentor-ledger/sql"
+import { PrivacyConformance } from "@mentor-ledger/testing"
+import Database from "better-sqlite3"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { afterEach, describe, expect, it } from "vitest"
@@ -105,134 +106,41 @@ describe("SQLite key storage: many subjects at once", () => {
   })
 })
 
-describe("SQLite files hold no plaintext content", () => {
-  const scan = (dir: string, needles: ReadonlyArray<string>) => {
-    const found: Array<string> = []
-    for (const name of readdirSync(dir)) {
-      const bytes = readFileSync(join(dir, name))
-      for (const needle of needles)
-        if (bytes.includes(Buffer.from(needle, "utf8"))) found.push(`${name}: ${needle}`)
-    }
-    return found
-  }
-
-  it("neither the main file nor the WAL contains content, before or after erasure; erasure keeps the log", async () => {
-    const { dir, file } = tempDir()
-    const opened = await SqliteJournal.open({ filename: file("ledger.db") })
-    const ledger = createLedger({ store: opened.layer })
-    const n = (i: number) => Ids.sequentialId(i)
-    const coordinator = { personId: n(1), role: "coordinator" } as const
-    const mentor = { personId: n(2), role: "mentor" } as const
-    const mentee = { personId: n(3), role: "mentee" } as const
-    const secrets = [
-      "SWOT-strength-7f3a",
-      "SWOT-threat-9c1e",
-      "agreement-goal-2b8d",
-      "summary-text-5e6f",
-      "amend-4a2c"
-    ]
-    try {
-      await ledger.execute({
-        _tag: "LaunchProgramme",
-        actor: coordinator,
-        programmeId: n(10),
-        name: "Induction",
-        templates: [Template.earlyCareerInduction]
-      })
-      await ledger.execute({
-        _tag: "EnrolMentor",
-        actor: coordinator,
-        programmeId: n(10),
-        mentorId: n(2),
-        capacity: 3
-      })
-      await ledger.execute({
-        _tag: "RecordMentorTraining",
-        actor: coordinator,
-        programmeId: n(10),
-        mentorId: n(2),
-        course: "Mentor training for ECEC teachers"
-      })
-      await ledger.execute({
-        _tag: "RequestMentoring",
-        actor: mentee,
-        mentorshipId: n(20),
-        programmeId: n(10),
-        templateId: "early-career-induction",
-        menteeIds: [n(3)],
-        supervisorId: null
-      })
-      await ledger.execute({
-        _tag: "MatchMentor",
-        actor: coordinator,
-        mentorshipId: n(20),
-        mentorIds: [n(2)]
-      })
-      await ledger.execute({
-        _tag: "SubmitSelfAssessment",
-        actor: mentee,
-        mentorshipId: n(20),
-        strengths: secrets[0]!,
-        weaknesses: "w",
-        opportunities: "o",
-        threats: secrets[1]!
-      })
-      await ledger.execute({
-        _tag: "SignAgreement",
-        actor: mentee,
-        mentorshipId: n(20),
-        goals: [secrets[2]!],
-        topics: ["t"],
-        plannedMeetings: 6,
-        cadenceDays: 14,
-        confidentiality: true,
-        signatories: [n(2), n(3)]
-      })
-      await ledger.execute({
-        _tag: "HoldMeeting",
-        actor: mentor,
-        mentorshipId: n(20),
-        meetingId: n(30),
-        modality: "video",
-        durationMinutes: 60
-      })
-      await ledger.execute({
-        _tag: "DraftSummary",
-        actor: mentor,
-        mentorshipId: n(20),
-        meetingId: n(30),
-        text: secrets[3]!
-      })
-      await ledger.execute({
-        _tag: "AmendSummary",
-        actor: mentee,
-        mentorshipId: n(20),
-        meetingId: n(30),
-        text: secrets[4]!
-      })
-
-      expect(scan(dir, secrets)).toEqual([])
-      const before = await ledger.mentorship(n(20))
-
-      await ledger.erase(n(3))
-      expect(scan(dir, secrets)).toEqual([])
-      // The process facts survive: the aggregate still replays to the same phase and counts.
-      const after = await ledger.mentorship(n(20))
-      expect(after.state._tag === "Active" && after.state.meetingsHeld).toBe(1)
-      expect(after.state._tag === "Active" && after.state.phase).toBe(
-        before.state._tag === "Active" ? before.state.phase : "?"
-      )
-      // The mentee's content reads as erased for the mentor, who could read it before.
-      const history = await ledger.history(n(20), mentor)
-      const swot = history.find((e) => e.event._tag === "SelfAssessmentSubmitted")!
-      const text = JSON.stringify(swot.event)
-      expect(text).not.toContain(secrets[0])
-      expect(text).toContain("ContentErased")
-    } finally {
-      await ledger.close()
-      await opened.close()
-    }
+// The kit's privacy suite on SQLite: the main file and its write-ahead
+// log searched byte for byte, the key rows read with a plain connection.
+PrivacyConformance.suite("SQLite files hold no plaintext content", async () => {
+  const { dir, file, remove } = makeTempDir()
+  const opened = await SqliteJournal.open({ filename: file("ledger.db") }).catch((error) => {
+    remove()
+    throw error
   })
+  return {
+    layer: opened.layer,
+    find: async (needles) => {
+      const found: Array<string> = []
+      for (const name of readdirSync(dir)) {
+        const bytes = readFileSync(join(dir, name))
+        for (const needle of needles)
+          if (bytes.includes(Buffer.from(needle, "utf8"))) found.push(`${name}: ${needle}`)
+      }
+      return found
+    },
+    keyRecords: async (subject) => {
+      const database = new Database(file("ledger.db"), { readonly: true })
+      try {
+        const rows = database
+          .prepare("select material, erased_at from ml_keys where subject = ?")
+          .all(subject) as Array<{ material: Uint8Array | null; erased_at: unknown }>
+        return rows.map((row) => ({ material: row.material, erasedAt: row.erased_at }))
+      } finally {
+        database.close()
+      }
+    },
+    close: async () => {
+      await opened.close()
+      remove()
+    }
+  }
 })
 
 describe("SQLite: new keys are stored in the append's own transaction", () => {
