@@ -188,6 +188,9 @@ export class ProjectionError extends Data.TaggedError("ProjectionError")<{
   readonly cause?: unknown
 }> {}
 
+/** PostgreSQL's longest name, in bytes. */
+const maxIdentifierLength = 63
+
 /**
  * Which projection owns each physical table: a projection's logical table
  * name can be chosen so that it becomes another's physical table (a table
@@ -203,9 +206,16 @@ export class ProjectionError extends Data.TaggedError("ProjectionError")<{
  */
 const sharedTable = (prefix: string, projections: ReadonlyArray<Projection>): ProjectionError | undefined => {
   const idOf = (p: Projection) => `${p.name}@${p.version}`
-  const owners = new Map<string, string>()
+  const isLibrary = (id: string) => libraryReadModels.some((l) => idOf(l) === id)
+  // PostgreSQL keeps the first 63 bytes of a name (these names are ASCII): two longer names that agree
+  // in them are one table there, so they are one table everywhere (a projection moves between stores).
+  const key = (table: string) => table.slice(0, maxIdentifierLength)
+  const owners = new Map<string, { readonly id: string; readonly table: string }>()
   for (const library of libraryReadModels)
-    for (const t of library.tables) owners.set(tableName(prefix, t, library.version), idOf(library))
+    for (const t of library.tables) {
+      const table = tableName(prefix, t, library.version)
+      owners.set(key(table), { id: idOf(library), table })
+    }
   for (const p of projections) {
     // Names first, with the errors `define` gives.
     try {
@@ -224,16 +234,22 @@ const sharedTable = (prefix: string, projections: ReadonlyArray<Projection>): Pr
       })
     for (const t of p.tables) {
       const table = tableName(prefix, t, p.version)
-      const owner = owners.get(table)
-      if (owner === undefined) owners.set(table, id)
-      else if (owner !== id)
+      const owner = owners.get(key(table))
+      if (owner === undefined) owners.set(key(table), { id, table })
+      else if (owner.id !== id) {
+        const whose = isLibrary(owner.id) ? `mentor-ledger's read model ${owner.id}` : owner.id
         return new ProjectionError({
           reason: "Definition",
           projection: id,
           table,
-          owner,
-          message: `the table ${t} of ${id} is ${table}, the table of ${libraryReadModels.some((l) => idOf(l) === owner) ? `mentor-ledger's read model ${owner}` : owner}: rename the table (or the projection's version) so that the two do not write each other's rows`
+          owner: owner.id,
+          message: `${
+            owner.table === table
+              ? `the table ${t} of ${id} is ${table}, the table of ${whose}`
+              : `the table ${t} of ${id} is ${table}, and the table ${owner.table} of ${whose} agrees with it in the first ${maxIdentifierLength} characters, all that PostgreSQL keeps of a name`
+          }: rename the table (or the projection's version) so that the two do not write each other's rows`
         })
+      }
     }
   }
   return undefined

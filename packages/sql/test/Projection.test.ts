@@ -126,6 +126,19 @@ describe("a table another projection owns", () => {
     expect(await refusal([a, b])).toMatchObject({ projection: "b@2", table: "ml_rm_days_v2", owner: "a@2" })
   })
 
+  it("is refused for two long names that PostgreSQL would cut to the same 63 characters", async () => {
+    const prefix = `${"p".repeat(30)}_`
+    const long = "a".repeat(39)
+    const a = Projection.define({ name: "a", version: 1, tables: [`${long}x`], prepare })
+    const b = Projection.define({ name: "b", version: 1, tables: [`${long}y`], prepare })
+    const error = await refusal([a, b], prefix)
+    expect(error).toMatchObject({ projection: "b@1", table: `${prefix}rm_${long}y_v1`, owner: "a@1" })
+    expect(error.message).toContain("first 63 characters")
+    // Long names that differ within the first 63 characters are distinct tables.
+    const c = Projection.define({ name: "c", version: 1, tables: [`x${long}`], prepare })
+    await Effect.runPromise(Projection.make(journal(prefix), [a, c]))
+  })
+
   it("is refused for a projection with a library read model's name and version but other tables", async () => {
     const fake = Projection.define({ name: "programmes", version: 1, tables: ["programmes"], prepare })
     const error = await refusal([fake])
