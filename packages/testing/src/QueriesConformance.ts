@@ -37,6 +37,7 @@ import { cast, coordinator, day, menteeB, story, viewers, x } from "./internal/q
 export interface Opened {
   /** A ledger that writes to the store. */
   readonly ledger: MentorLedger
+  /** The store's query side. */
   readonly store: {
     /** The store's queries, opened with the options the suite gave: its key store, the suite's pseudonymiser. */
     readonly queries: Queries.PromiseQueries
@@ -74,10 +75,16 @@ export const pseudonymise = (id: string): string =>
  * import { QueriesConformance, ReadModelFixtures } from "@mentor-ledger/testing"
  * import Database from "better-sqlite3"
  * QueriesConformance.suite("SQLite", async (queries) => {
- *   const filename = freshFile()
+ *   const filename = freshFile() // a new file in a temporary directory
  *   const app = ReadModelFixtures.ledgerOn(await SqliteReadModels.open({ filename, queries }))
- *   const rows = async (table: string) =>
- *     new Database(filename, { readonly: true }).prepare(`select * from "${table}"`).all() as Array<Record<string, unknown>>
+ *   const rows = async (table: string) => {
+ *     const database = new Database(filename, { readonly: true })
+ *     try {
+ *       return database.prepare(`select * from "${table}"`).all() as Array<Record<string, unknown>>
+ *     } finally {
+ *       database.close()
+ *     }
+ *   }
  *   return { ...app, rows }
  * })
  * @since 0.1.0
