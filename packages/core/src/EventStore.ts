@@ -400,7 +400,7 @@ const toRow = (
   eventType: encoded.type,
   schemaVersion: encoded.version,
   payload: JSON.stringify(encoded.payload),
-  metadata: JSON.stringify(metadata),
+  metadata: metadata === noMetadata ? "{}" : JSON.stringify(metadata),
   occurredAt: event.occurredAt,
   recordedAt
 })
@@ -590,28 +590,44 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
          * stream at. The append lands only if the stream is at that version,
          * so participants known as of it need no read.
          */
+        const settle = (key: string, p: Participants): Participants => {
+          for (const e of pending.get(key) ?? []) p = foldParticipants(p, e)
+          pending.delete(key)
+          base.set(key, p)
+          return p
+        }
+        // Without I/O when this call or the store already knows them (the
+        // usual case); an Effect that reads the stream otherwise.
         const participantsOf = (
           organisation: OrganisationId,
           mentorshipId: string,
           assumed: number | undefined
-        ) =>
-          Effect.gen(function* () {
-            const key = participantsKey(organisation, mentorshipId)
-            let p = base.get(key)
-            if (p === undefined) {
-              const known = participants.get(key)
-              p =
-                assumed === 0
-                  ? noParticipants
-                  : assumed !== undefined && known?.version === assumed
-                    ? known.participants
-                    : yield* catchUp(organisation, mentorshipId)
-              for (const e of pending.get(key) ?? []) p = foldParticipants(p, e)
-              pending.delete(key)
-              base.set(key, p)
+        ): Participants | Effect.Effect<Participants, AppendError> => {
+          const key = participantsKey(organisation, mentorshipId)
+          const p = base.get(key)
+          if (p !== undefined) return p
+          if (assumed === 0) return settle(key, noParticipants)
+          const known = participants.get(key)
+          if (assumed !== undefined && known?.version === assumed) return settle(key, known.participants)
+          return Effect.map(catchUp(organisation, mentorshipId), (read) => settle(key, read))
+        }
+        // Content keys derived in this call, by organisation and owners: the
+        // events of one append share their mentorship's owners.
+        const contentKeys = new Map<string, Uint8Array>()
+        const contentKeyOf = (organisation: OrganisationId, owners: ReadonlyArray<string>, refs: string) => {
+          const memo = `${organisation}\u0000${refs}`
+          const known = contentKeys.get(memo)
+          if (known !== undefined) return Effect.succeed(known)
+          return Effect.map(
+            keysInAppend
+              ? keys.sealingKeyPending!(organisation, owners, newKeys)
+              : keys.sealingKey(organisation, owners),
+            (key) => {
+              contentKeys.set(memo, key)
+              return key
             }
-            return p
-          })
+          )
+        }
         for (const request of requests) {
           const events: Array<EncodedEvent> = []
           const organisation = request.stream.organisation
@@ -619,8 +635,13 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
           for (const item of request.events) {
             const e = isNewEvent(item) ? item : { event: item }
             const eventId = e.eventId ?? (yield* ids.next)
-            const metadata = { ...request.metadata, ...e.metadata }
-            const encoded = yield* encodePayload(e.event)
+            const metadata =
+              request.metadata === undefined && e.metadata === undefined
+                ? noMetadata
+                : { ...request.metadata, ...e.metadata }
+            const result = encodePayload(e.event)
+            if (Either.isLeft(result)) return yield* Effect.fail(result.left)
+            const encoded = result.right
             const payload = encoded.payload
             if (hasContent(encoded.type)) {
               const mentorshipId = (e.event as { readonly mentorshipId?: unknown }).mentorshipId
@@ -640,11 +661,10 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
                   : request.expected._tag === "Exact"
                     ? request.expected.version
                     : undefined
-              const owners = ownersOf(e.event, yield* participantsOf(organisation, mentorshipId, assumed))
-              const contentKey = yield* keysInAppend
-                ? keys.sealingKeyPending!(organisation, owners, newKeys)
-                : keys.sealingKey(organisation, owners)
+              const known = participantsOf(organisation, mentorshipId, assumed)
+              const owners = ownersOf(e.event, Effect.isEffect(known) ? yield* known : known)
               const refs = ownersText(owners)
+              const contentKey = yield* contentKeyOf(organisation, owners, refs)
               for (const slot of slots(encoded.type, payload))
                 slot.set(
                   seal(slot.value, contentKey, refs, { organisation, stream, eventId, path: slot.path })
@@ -660,22 +680,24 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
               if (known !== undefined) base.set(key, foldParticipants(known, e.event))
               else pending.set(key, [...(pending.get(key) ?? []), e.event])
             }
-            events.push(toRow({ ...encoded, payload }, e.event, eventId, now, metadata))
+            events.push(toRow(encoded, e.event, eventId, now, metadata))
           }
-          const expected = yield* ExpectedVersion.$match(request.expected, {
-            Any: () => Effect.succeed<number | "any">("any"),
-            NoStream: () => Effect.succeed<number | "any">(0),
-            Exact: ({ version }) => Effect.succeed<number | "any">(version),
-            StreamExists: () =>
-              Effect.flatMap(
-                journal.streamVersion(request.stream.organisation, streamName(request.stream)),
-                (v) =>
-                  v === 0
-                    ? Effect.fail(conflict(request.stream, request.expected, 0))
-                    : // Streams never shrink: once it exists, any version will do.
-                      Effect.succeed<number | "any">("any")
-              )
-          })
+          const wanted = request.expected
+          const expected: number | "any" =
+            wanted._tag === "Any"
+              ? "any"
+              : wanted._tag === "NoStream"
+                ? 0
+                : wanted._tag === "Exact"
+                  ? wanted.version
+                  : yield* Effect.flatMap(
+                      journal.streamVersion(request.stream.organisation, streamName(request.stream)),
+                      (v) =>
+                        v === 0
+                          ? Effect.fail(conflict(request.stream, request.expected, 0))
+                          : // Streams never shrink: once it exists, any version will do.
+                            Effect.succeed<number | "any">("any")
+                    )
           batches.push({
             organisation: request.stream.organisation,
             stream: streamName(request.stream),

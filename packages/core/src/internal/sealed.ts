@@ -48,15 +48,17 @@ const refToPersonId = (ref: string): string => {
 const poolSize = 12 * 1024
 let pool = randomBytes(poolSize)
 let poolAt = 0
-const nonce = (): Buffer => {
-  if (poolAt + 12 > poolSize) {
+/** `n` fresh random bytes (n <= 64), copied out of the pool. */
+const fresh = (n: number): Buffer => {
+  if (poolAt + n > poolSize) {
     pool = randomBytes(poolSize)
     poolAt = 0
   }
-  const iv = Buffer.from(pool.subarray(poolAt, poolAt + 12))
-  poolAt += 12
-  return iv
+  const bytes = Buffer.from(pool.subarray(poolAt, poolAt + n))
+  poolAt += n
+  return bytes
 }
+const nonce = (): Buffer => fresh(12)
 
 /** Owners in canonical form: lower-case, distinct, sorted. */
 export const canonicalOwners = (ids: Iterable<string>): ReadonlyArray<string> =>
@@ -175,11 +177,11 @@ export const open = (parsed: Parsed, contentKey: Uint8Array, place: Place): stri
 }
 
 /** 32 random bytes: a new data key. */
-export const newDataKey = (): Uint8Array => new Uint8Array(randomBytes(32))
+export const newDataKey = (): Uint8Array => new Uint8Array(fresh(32))
 
 /** Wraps a data key under a master key (AES-256-GCM), bound to its subject. */
 export const wrapKey = (key: Uint8Array, masterKey: Uint8Array, context: string): Uint8Array => {
-  const iv = randomBytes(12)
+  const iv = nonce()
   const cipher = createCipheriv("aes-256-gcm", masterKey, iv)
   cipher.setAAD(Buffer.from(context, "utf8"))
   const body = Buffer.concat([cipher.update(key), cipher.final()])
