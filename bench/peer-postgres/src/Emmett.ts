@@ -32,9 +32,10 @@
  *   whole process, which is why the bench runs it only in child processes
  *   of its own);
  * - `readMessagesBatch` pages by `global_position` but orders by
- *   `transaction_id, global_position`, for which its schema has no index:
- *   each page sorts the rows after the cursor (W3's cost grows with the
- *   log);
+ *   `transaction_id, global_position`, and `emt_messages` has no index
+ *   but its primary key (stream, position, partition): each page reads
+ *   the whole table and sorts the rows after the cursor, so W3's cost per
+ *   event grows with the log;
  * - an append with `expectedStreamVersion: STREAM_DOES_NOT_EXIST` (W1) is
  *   not checked by 0.42.0 on PostgreSQL: it is sent as "no check", the
  *   function reads the stream's position and appends after it (a new
