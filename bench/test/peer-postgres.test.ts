@@ -3,13 +3,21 @@
  * does W1 to W4's work at small sizes: what it appends is stored whole and
  * in the order written, a wrong expected version is refused, the W3/W4 log
  * holds the same histories in the same order as ours' and raw's, and
- * closing a session leaves no connection open. It runs where a PostgreSQL
- * server is given (as in CI), and never asserts a speed.
+ * closing a session leaves no connection open; and `pnpm bench` fills its
+ * column (W2, in child processes, as a real run does). It runs where a
+ * PostgreSQL server is given (as in CI), and never asserts a speed.
  */
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import { connectionStringFor, subject } from "@mentor-ledger/bench-peer-postgres"
 import pg from "pg"
 import { afterAll, describe, expect, it } from "vitest"
 import { histories, mentorshipId, shuffled } from "../src/Fixtures.js"
+import type { Report } from "../src/Report.js"
 import { streamName } from "../src/Subject.js"
 
 const url = process.env.MENTOR_LEDGER_PG_URL?.trim() || undefined
@@ -143,6 +151,38 @@ describe.skipIf(url === undefined)(
         await session.close()
       }
       expect(await openConnections(database)).toBe(0)
+    })
+
+    it("is the peer column of `pnpm bench` on PostgreSQL (W2, quick, child processes)", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "mentor-ledger-bench-peer-"))
+      try {
+        const out = join(dir, "w2.json")
+        const bench = fileURLToPath(new URL("..", import.meta.url))
+        const args = ["--quick", "--runs", "1", "--store", "postgres", "--only", "W2", "--out", out]
+        const running = promisify(execFile)(
+          process.execPath,
+          ["--conditions=source", "--import", "tsx", "src/main.ts", ...args],
+          { cwd: bench, maxBuffer: 16 * 1024 * 1024 }
+        )
+        // the bench names its schemas and databases after its process
+        const runPrefix = `bench_${running.child.pid}_`
+        await running
+        const report = JSON.parse(readFileSync(out, "utf8")) as Report
+        expect(report.skipped).toEqual([])
+        expect(report.versions["@event-driven-io/emmett-postgresql"]).toMatch(/^0\.42\./)
+        const [w2] = report.results
+        expect(w2?.workload).toBe("W2")
+        expect(w2?.samples.peer?.label).toMatch(/^emmett-postgresql 0\.42\./)
+        expect(w2?.peer).toBeGreaterThan(0)
+        expect(w2?.peerRatio).toBeCloseTo(w2!.ours / w2!.peer!, 10)
+        // the databases of the peer's runs are dropped with the run's schemas
+        const left = await admin((client) =>
+          client.query("select datname from pg_database where starts_with(datname, $1)", [runPrefix])
+        )
+        expect(left.rows).toEqual([])
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
     })
   }
 )
