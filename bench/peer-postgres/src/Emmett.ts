@@ -23,11 +23,12 @@
  *   pool and given back: `BEGIN`, one `select * from emt_append_to_stream(…)`
  *   with every event's data, metadata, id and type quoted into the SQL text
  *   (no bind parameters, so the server parses and plans each call anew),
- *   `COMMIT`; the function reads or updates the stream's row in
- *   `emt_streams` and inserts the events, all in PL/pgSQL;
+ *   `COMMIT`; the function inserts or updates the stream's row in
+ *   `emt_streams` (its version check) and inserts the events, all in
+ *   PL/pgSQL;
  * - `readStream` and `readMessagesBatch` also quote their arguments into
- *   the SQL text (parsed and planned every call); `payload` comes back as
- *   `jsonb`, which `pg` parses with dumbo's JSON parser; every `bigint`
+ *   the SQL text (parsed and planned every call); `message_data` comes back
+ *   as `jsonb`, which `pg` parses with dumbo's JSON parser; every `bigint`
  *   column becomes a `BigInt` (dumbo sets `pg`'s type parsers for the
  *   whole process, which is why the bench runs it only in child processes
  *   of its own);
