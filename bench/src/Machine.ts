@@ -29,6 +29,8 @@ export const machine = (): Machine => ({
 const here = dirname(fileURLToPath(import.meta.url))
 export const benchRoot = join(here, "..")
 export const repositoryRoot = join(benchRoot, "..")
+/** The PostgreSQL peer's package (bench/peer-postgres): its Emmett resolves from there. */
+export const peerPostgresRoot = join(benchRoot, "peer-postgres")
 
 const require = createRequire(join(benchRoot, "package.json"))
 
@@ -98,6 +100,10 @@ export const versions = (): Record<string, string | undefined> => ({
   uuid: installedVersion("uuid"),
   "@mentor-ledger/core": installedVersion("@mentor-ledger/core"),
   "@event-driven-io/emmett-sqlite": installedVersion("@event-driven-io/emmett-sqlite"),
+  "@event-driven-io/emmett-postgresql": installedVersion(
+    "@event-driven-io/emmett-postgresql",
+    peerPostgresRoot
+  ),
   sqlite3: installedVersion("sqlite3"),
   pg: installedVersion("pg"),
   "@mentor-ledger/postgres": installedVersion("@mentor-ledger/postgres")

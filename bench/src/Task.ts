@@ -30,12 +30,20 @@ const loadSeed = 4
 
 const subjectFor = async (task: Job | Prepare, context: Context): Promise<Subject> => {
   const side = task.kind === "prepare" ? (task.schema === "peer" ? "peer" : "ours") : task.side
-  if (task.store === "postgres") {
-    const ours = (await import("./postgres/Ours.js")).subject
-    if (side === "ours") return ours
-    if (side === "raw") return { ...ours, label: "pg", open: (await import("./postgres/Raw.js")).open }
-    throw new Error("no PostgreSQL peer yet")
-  }
+  if (task.store === "postgres")
+    switch (side) {
+      case "ours":
+        return (await import("./postgres/Ours.js")).subject
+      case "raw":
+        return {
+          ...(await import("./postgres/Ours.js")).subject,
+          label: "pg",
+          open: (await import("./postgres/Raw.js")).open
+        }
+      case "peer":
+        // a package of its own, with its own Emmett (see bench/peer-postgres)
+        return (await import("@mentor-ledger/bench-peer-postgres")).subject
+    }
   switch (side) {
     case "ours":
       return (await import("./sqlite/Ours.js")).subject
@@ -167,7 +175,14 @@ const measure = async (job: Job, context: Context): Promise<Outcome> => {
   const subject = await subjectFor(job, context)
   if (job.prepare !== undefined)
     await prepare(
-      { kind: "prepare", store: job.store, schema: "ml", content: job.prepare, sizes, file: job.file },
+      {
+        kind: "prepare",
+        store: job.store,
+        schema: job.side === "peer" ? "peer" : "ml",
+        content: job.prepare,
+        sizes,
+        file: job.file
+      },
       context
     )
   const session = await subject.open(job.file)

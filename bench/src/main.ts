@@ -25,7 +25,7 @@ import { performance } from "node:perf_hooks"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 import type { Context } from "./Task.js"
-import { benchRoot, installedVersion, machine, revision, versions } from "./Machine.js"
+import { benchRoot, installedVersion, machine, peerPostgresRoot, revision, versions } from "./Machine.js"
 import {
   full,
   info,
@@ -138,7 +138,11 @@ const postgresReason = (): string | undefined => {
   return undefined
 }
 
-/** Every PostgreSQL schema this run makes starts with this, and is dropped at the end. */
+/**
+ * Every PostgreSQL schema this run makes starts with this, and so does
+ * every database the peer's runs make (Emmett takes a database each, see
+ * bench/peer-postgres); all are dropped at the end.
+ */
 const schemaPrefix = `bench_${process.pid}_`
 const dropSchemas = async () => {
   const { default: pg } = await import("pg")
@@ -150,6 +154,11 @@ const dropSchemas = async () => {
       [schemaPrefix]
     )
     for (const { name } of rows) await client.query(`drop schema "${name}" cascade`)
+    const databases = await client.query<{ name: string }>(
+      "select datname as name from pg_database where starts_with(datname, $1)",
+      [schemaPrefix]
+    )
+    for (const { name } of databases.rows) await client.query(`drop database "${name}" with (force)`)
   } finally {
     await client.end()
   }
@@ -168,10 +177,27 @@ const serverVersion = async (): Promise<string | undefined> => {
   }
 }
 
-const peerReason = (): string | undefined => {
+/** The peer's package and the directory it is resolved from, per database. */
+const peerPackage: Record<Store, { readonly name: string; readonly from: string }> = {
+  sqlite: { name: "@event-driven-io/emmett-sqlite", from: benchRoot },
+  // a workspace package of its own: its Emmett (0.42) is not the SQLite peer's (0.38)
+  postgres: { name: "@event-driven-io/emmett-postgresql", from: peerPostgresRoot }
+}
+
+const peerLabel = (store: Store) => {
+  const { name, from } = peerPackage[store]
+  return `${name.replace("@event-driven-io/", "")} ${installedVersion(name, from) ?? ""}`.trim()
+}
+
+/** Why the peer cannot run on `store`, or undefined when it can. */
+const peerReason = (store: Store): string | undefined => {
   if (flags["no-peer"]) return "left out (--no-peer)"
-  if (installedVersion("@event-driven-io/emmett-sqlite") === undefined)
-    return "@event-driven-io/emmett-sqlite is not installed"
+  const { name, from } = peerPackage[store]
+  if (installedVersion(name, from) === undefined) return `${name} is not installed`
+  // Emmett's dumbo sets pg's type parsers (bigint, jsonb) for the whole process: ours and raw would
+  // read through them too
+  if (store === "postgres" && flags["in-process"])
+    return "runs only in child processes of its own (Emmett's dumbo sets pg's type parsers for the whole process), not with --in-process"
   return undefined
 }
 
@@ -219,11 +245,11 @@ const contentOf: Partial<Record<Workload, Prepare["content"]>> = {
   W7h: "empty"
 }
 
-const sidesOf = (workload: Workload, store: Store): ReadonlyArray<Side> =>
+const sidesOf = (workload: Workload): ReadonlyArray<Side> =>
   // W5 needs a command handler and W6 read models: only ours has them, there is no raw equivalent
   workload === "W5" || workload === "W6"
     ? ["ours"]
-    : store === "postgres" || workload === "W7" || workload === "W7h"
+    : workload === "W7" || workload === "W7h"
       ? ["ours", "raw"]
       : ["ours", "raw", "peer"]
 
@@ -242,8 +268,6 @@ const main = async () => {
   const started = performance.now()
   const results: Array<Result> = []
   let sqliteSettings: Report["sqlite"]
-  let peerSkip = peerReason()
-  if (peerSkip !== undefined) skipped.push({ store: "sqlite", side: "peer", reason: peerSkip })
   if (flags.profile) mkdirSync(profiles, { recursive: true })
 
   const pgSkip = postgresReason()
@@ -253,6 +277,8 @@ const main = async () => {
       skipped.push({ store, reason: pgSkip })
       continue
     }
+    let peerSkip = peerReason(store)
+    if (peerSkip !== undefined) skipped.push({ store, side: "peer", reason: peerSkip })
     for (const w of selected) {
       const content = contentOf[w.workload]
       if (content === undefined) continue
@@ -271,7 +297,12 @@ const main = async () => {
         )
       }
       let peerTemplate: string | undefined
-      if (peerSkip === undefined && sidesOf(w.workload, store).includes("peer")) {
+      // PostgreSQL: the peer's writing runs make their own fresh database, like ours' schemas
+      if (
+        peerSkip === undefined &&
+        sidesOf(w.workload).includes("peer") &&
+        !(store === "postgres" && writes(w.workload))
+      ) {
         try {
           peerTemplate = await template(store, "peer", content === "meetings" ? "empty" : content)
         } catch (error) {
@@ -281,14 +312,19 @@ const main = async () => {
       }
       const runs: Partial<Record<Side, Array<Run>>> = {}
       const failures: Array<string> = []
+      const sides = sidesOf(w.workload).filter((side) => side !== "peer" || peerSkip === undefined)
       for (let run = 1; run <= sizes.runs; run++) {
-        for (const side of sidesOf(w.workload, store)) {
+        for (const side of sides) {
           const from = side === "peer" ? peerTemplate : ml
           let job: Job
           if (store === "postgres") {
-            const file = ml ?? `${schemaPrefix}${w.workload.toLowerCase()}_${side}_${run}`
-            job = { kind: "measure", workload: w.workload, store, side, run, sizes, file }
-            if (ml === undefined) job = { ...job, prepare: content }
+            if (writes(w.workload)) {
+              const file = `${schemaPrefix}${w.workload.toLowerCase()}_${side}_${run}`
+              job = { kind: "measure", workload: w.workload, store, side, run, sizes, file, prepare: content }
+            } else {
+              if (from === undefined) continue
+              job = { kind: "measure", workload: w.workload, store, side, run, sizes, file: from }
+            }
           } else {
             if (from === undefined) continue
             const file = join(workDir, `${w.workload}-${side}-${run}.db`)
@@ -336,10 +372,10 @@ const main = async () => {
           store === "postgres"
             ? `pg ${installedVersion("pg") ?? ""}`.trim()
             : `better-sqlite3 ${installedVersion("better-sqlite3") ?? ""}`.trim(),
-        peer: `emmett-sqlite ${installedVersion("@event-driven-io/emmett-sqlite") ?? ""}`.trim()
+        peer: peerLabel(store)
       }
       const measured: Partial<Record<Side, Samples>> = {}
-      for (const side of sidesOf(w.workload, store)) {
+      for (const side of sides) {
         const r = runs[side]
         if (r !== undefined && r.length > 0) measured[side] = samples(labels[side], r)
       }
