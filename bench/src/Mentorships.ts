@@ -20,8 +20,8 @@ import type { Events, Ids } from "@mentor-ledger/core"
 import { Template } from "@mentor-ledger/core"
 import { Programme } from "@mentor-ledger/core"
 import * as Either from "effect/Either"
-// The test kit's entry point also loads its vitest-based conformance suite,
-// which refuses to load outside vitest: the walks are taken from their module.
+// The test kit's generators, without its vitest-based suites (its main entry
+// refuses to load outside vitest).
 import { Histories } from "@mentor-ledger/testing/generators"
 import { random } from "./Fixtures.js"
 

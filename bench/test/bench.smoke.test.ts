@@ -11,6 +11,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, describe, expect, it } from "vitest"
+import { takeTurn } from "../../packages/postgres/test/server.js"
 import type { Report } from "../src/Report.js"
 
 const bench = fileURLToPath(new URL("..", import.meta.url))
@@ -22,6 +23,8 @@ const positive = (n: unknown) => typeof n === "number" && Number.isFinite(n) && 
 describe("pnpm bench --quick", () => {
   it("measures every available workload and writes bench/results/latest.json's shape", async () => {
     const out = join(dir, "quick.json")
+    // its PostgreSQL runs hold transactions open: it takes the server's test turn (see takeTurn)
+    const release = process.env.MENTOR_LEDGER_PG_URL === undefined ? undefined : await takeTurn()
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
@@ -38,14 +41,18 @@ describe("pnpm bench --quick", () => {
         out
       ],
       { cwd: bench, maxBuffer: 16 * 1024 * 1024 }
-    )
+    ).finally(() => release?.())
     const report = JSON.parse(readFileSync(out, "utf8")) as Report
 
     expect(report.mode).toBe("quick")
     expect(report.machine.cores).toBeGreaterThan(0)
     expect(typeof report.machine.cpu).toBe("string")
     expect(report.machine.node).toBe(process.version)
-    expect(report.sqlite).toEqual({ journalMode: "wal", synchronous: expect.any(Number) })
+    expect(report.sqlite).toEqual({
+      journalMode: "wal",
+      synchronous: expect.any(Number),
+      walAutocheckpoint: expect.any(Number)
+    })
 
     // PostgreSQL runs too where a server is given (as in CI)
     const sqlite = ["W1", "W2", "W3", "W4", "W5", "W6"].map((w) => `${w} sqlite`)

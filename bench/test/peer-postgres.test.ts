@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { connectionStringFor, subject } from "@mentor-ledger/bench-peer-postgres"
 import pg from "pg"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { takeTurn } from "../../packages/postgres/test/server.js"
 import { histories, mentorshipId, shuffled } from "../src/Fixtures.js"
 import type { Report } from "../src/Report.js"
 import { streamName } from "../src/Subject.js"
@@ -84,6 +85,15 @@ const asStored = (stream: string, version: number, event: { readonly _tag: strin
 describe.skipIf(url === undefined)(
   url === undefined ? `the PostgreSQL peer [skipped: ${missing}]` : "the PostgreSQL peer",
   () => {
+    // Emmett's appends hold transactions open, which holds back the horizon of every other
+    // project's log reads on the server: it takes the server's test turn (see takeTurn)
+    let release: (() => Promise<void>) | undefined
+    beforeAll(async () => {
+      release = await takeTurn()
+    }, 300_000)
+    afterAll(async () => {
+      await release?.()
+    })
     afterAll(async () => {
       await admin(async (client) => {
         const { rows } = await client.query<{ name: string }>(
