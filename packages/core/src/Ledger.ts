@@ -237,6 +237,14 @@ export interface LedgerOptions {
    * read up to date, and an erasure is always decided on the log.
    */
   readonly stateCacheSize?: number
+  /**
+   * Wrap `execute`, `history` and `erase` in Effect spans (`Ledger.execute`,
+   * `Ledger.history`, `Ledger.erase`), for a tracer such as
+   * `@effect/opentelemetry`'s (default false). Off by default, as tracing
+   * is in most event stores: an Effect span costs about a fifth of a
+   * command's CPU time on SQLite (55 µs of 240 in the bench's W5).
+   */
+  readonly spans?: boolean
 }
 
 const decodeCommand = Schema.decodeUnknownEither(Commands.Command)
@@ -333,6 +341,14 @@ export const make = (
     const maxRetries = options.maxRetries ?? 3
 
     const cacheSize = options.stateCacheSize ?? 10_000
+    const traced =
+      options.spans === true
+        ? (name: string) =>
+            <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+              Effect.withSpan(effect, name, { captureStackTrace: false })
+        : () =>
+            <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+              effect
 
     // The folded state of each stream at a version, least recently used
     // first. A state at a version is a fact of the log (streams only grow),
@@ -671,7 +687,7 @@ export const make = (
           { ...decoded.right, occurredAt } as Commands.Timed<Commands.Command>,
           executeOptions
         )
-      }).pipe(Effect.withSpan("Ledger.execute", { captureStackTrace: false }))
+      }).pipe(traced("Ledger.execute"))
 
     const toViewer = (v: ViewerInput): Viewer => ({
       personId: v.personId,
@@ -690,7 +706,7 @@ export const make = (
             ? fold(Mentorship.decider, asMentorshipEvents(events))
             : (yield* loadMentorship(ref)).state
         return yield* Effect.forEach(events, (e) => Privacy.reveal(e, viewer, now))
-      }).pipe(Effect.provideService(KeyStore, keys), Effect.withSpan("Ledger.history"))
+      }).pipe(Effect.provideService(KeyStore, keys), traced("Ledger.history"))
 
     const reveal = <E extends Event>(recorded: RecordedEvent<E>, input: ViewerInput) =>
       Effect.gen(function* () {
@@ -772,7 +788,7 @@ export const make = (
           else return yield* Effect.fail(recorded.left)
         }
         return { personId, organisation: org, recordedIn, alreadyRecordedIn, erasedAt } satisfies Erasure
-      }).pipe(Effect.withSpan("Ledger.erase"))
+      }).pipe(traced("Ledger.erase"))
 
     return {
       execute,
