@@ -49,6 +49,16 @@ export const mentorId = (n: number) => uuid("0192a6c9", n) as Ids.PersonId
 export const menteeId = (n: number) => uuid("0192a6ca", n) as Ids.PersonId
 export const coordinatorId = uuid("0192a6cb", 1) as Ids.PersonId
 
+/**
+ * Mentorship numbers from here on belong to the warm-up that runs before
+ * a workload's timed part: their mentors too are people the timed part
+ * never meets (a mentor of the timed part's pool would have a key already).
+ */
+export const warmUpFrom = 5_000_000
+
+/** The mentor of mentorship `n`, from a pool of `pool` (the warm-up's own pool for its mentorships). */
+const mentorOf = (n: number, pool: number) => mentorId(n >= warmUpFrom ? warmUpFrom + (n % pool) : n % pool)
+
 const openings = [
   "We looked at how the new team meets on Mondays",
   "Reviewed the first month of the pedagogical plan",
@@ -93,7 +103,7 @@ const epoch = Date.UTC(2025, 0, 6, 8, 0, 0)
  */
 export const history = (n: number): Array<Events.Event> => {
   const next = random(n + 1)
-  const mentor: Roles.Actor = { personId: mentorId(n % 997), role: "mentor" }
+  const mentor: Roles.Actor = { personId: mentorOf(n, 997), role: "mentor" }
   const mentee: Roles.Actor = { personId: menteeId(n), role: "mentee" }
   const mentorship = mentorshipId(n)
   const start = epoch + (n % 365) * day + Math.floor(next() * 8) * 3600_000
@@ -179,9 +189,9 @@ export const history = (n: number): Array<Events.Event> => {
   ]
 }
 
-/** The events of `streams` histories, the first `perStream` of each. */
-export const histories = (streams: number, perStream: number): Array<Array<Events.Event>> =>
-  Array.from({ length: streams }, (_, n) => history(n).slice(0, perStream))
+/** The events of `streams` histories (mentorships `from`, `from + 1`, …), the first `perStream` of each. */
+export const histories = (streams: number, perStream: number, from = 0): Array<Array<Events.Event>> =>
+  Array.from({ length: streams }, (_, n) => history(from + n).slice(0, perStream))
 
 /**
  * A mentorship in its meetings phase, for the command path (W5): requested
@@ -190,7 +200,7 @@ export const histories = (streams: number, perStream: number): Array<Array<Event
  */
 export const meetingsPhase = (n: number): Array<Events.Event> => {
   const next = random(1_000_000 + n)
-  const mentor: Roles.Actor = { personId: mentorId(n % 97), role: "mentor" }
+  const mentor: Roles.Actor = { personId: mentorOf(n, 97), role: "mentor" }
   const mentee: Roles.Actor = { personId: menteeId(n), role: "mentee" }
   const mentorship = mentorshipId(n)
   const start = epoch + (n % 365) * day
@@ -256,11 +266,11 @@ export const meetingsPhase = (n: number): Array<Events.Event> => {
  * every mentorship holds a meeting, then its mentor drafts the summary.
  * Round-robin over the mentorships, as many pairs working at once would.
  */
-export const meetingCommands = (mentorships: number, meetings: number) => {
+export const meetingCommands = (mentorships: number, meetings: number, from = 0) => {
   const out: Array<Record<string, unknown>> = []
   for (let k = 0; k < meetings; k++) {
-    for (let n = 0; n < mentorships; n++) {
-      const actor = { personId: mentorId(n % 97), role: "mentor" as const }
+    for (let n = from; n < from + mentorships; n++) {
+      const actor = { personId: mentorOf(n, 97), role: "mentor" as const }
       const at = epoch + (n % 365) * day + (30 + k * 14) * day
       const meeting = meetingId(n, 2 + k)
       out.push({

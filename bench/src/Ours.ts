@@ -50,15 +50,16 @@ export const open = async (layer: StoreLayer, again?: () => StoreLayer): Promise
     Effect.all({ store: EventStore.EventStore, ledger: Ledger.Ledger, journal: Journal.SqlJournal })
   )
   return {
-    appendStreams: (histories) => runtime.runPromise(appendStreams(store, histories)),
-    appendOneByOne: (histories) =>
+    appendStreams: (histories, from = 0) =>
+      runtime.runPromise(appendStreams(store, histories, (n) => ref(from + n))),
+    appendOneByOne: (histories, from = 0) =>
       runtime.runPromise(
         Effect.gen(function* () {
           let events = 0
           const rounds = histories[0]?.length ?? 0
           for (let v = 0; v < rounds; v++) {
             for (let n = 0; n < histories.length; n++) {
-              yield* store.append(ref(n), [histories[n]![v]!], { expected: EventStore.exact(v) })
+              yield* store.append(ref(from + n), [histories[n]![v]!], { expected: EventStore.exact(v) })
               events++
             }
           }
@@ -210,8 +211,8 @@ export const prepareMeetings = (layer: StoreLayer, histories: ReadonlyArray<Read
     const store = yield* EventStore.EventStore
     for (let i = 0; i < histories.length; i += 500) {
       yield* store.appendMany(
-        histories.slice(i, i + 500).map((events, j) => ({
-          stream: ref(i + j),
+        histories.slice(i, i + 500).map((events) => ({
+          stream: EventStore.mentorshipStream((events[0] as Events.MentoringRequested).mentorshipId),
           events,
           expected: EventStore.noStream
         }))

@@ -8,10 +8,20 @@ import type { Writer } from "./Ours.js"
 
 /** An open database of one side. Each method is one timed workload; it returns the operations done. */
 export interface Session {
-  /** W1: one call per stream, all its events, expecting no stream. */
-  readonly appendStreams: (histories: ReadonlyArray<ReadonlyArray<Events.Event>>) => Promise<number>
-  /** W2: round by round, each stream's next event in its own call, expecting the exact version. */
-  readonly appendOneByOne: (histories: ReadonlyArray<ReadonlyArray<Events.Event>>) => Promise<number>
+  /**
+   * W1: one call per stream, all its events, expecting no stream. History
+   * `i` goes to mentorship `from + i`'s stream (`from` 0 unless given: the
+   * warm-up's streams are others than the timed part's).
+   */
+  readonly appendStreams: (
+    histories: ReadonlyArray<ReadonlyArray<Events.Event>>,
+    from?: number
+  ) => Promise<number>
+  /** W2: round by round, each stream's next event in its own call, expecting the exact version (`from` as in W1). */
+  readonly appendOneByOne: (
+    histories: ReadonlyArray<ReadonlyArray<Events.Event>>,
+    from?: number
+  ) => Promise<number>
   /** W3: the whole log in global order, decoded; returns the number of events. */
   readonly readAll: () => Promise<number>
   /** W4: the streams of the given mentorship numbers, one by one, decoded; returns the number of events. */

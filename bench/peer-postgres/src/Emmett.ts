@@ -91,25 +91,25 @@ export const open = async (database: string): Promise<Session> => {
   const connectionString = connectionStringFor(database)
   const eventStore = getPostgreSQLEventStore(connectionString, { schema: { autoMigration: "None" } })
   return {
-    appendStreams: async (histories) => {
+    appendStreams: async (histories, from = 0) => {
       // to its event shape: timed, but a few milliseconds next to its appends
       const converted = convert(histories)
       let events = 0
       for (let n = 0; n < converted.length; n++) {
-        await eventStore.appendToStream(streamName(mentorshipId(n)), [...converted[n]!], {
+        await eventStore.appendToStream(streamName(mentorshipId(from + n)), [...converted[n]!], {
           expectedStreamVersion: STREAM_DOES_NOT_EXIST
         })
         events += converted[n]!.length
       }
       return events
     },
-    appendOneByOne: async (histories) => {
+    appendOneByOne: async (histories, from = 0) => {
       const converted = convert(histories)
       let events = 0
       const rounds = converted[0]?.length ?? 0
       for (let v = 0; v < rounds; v++) {
         for (let n = 0; n < converted.length; n++) {
-          await eventStore.appendToStream(streamName(mentorshipId(n)), [converted[n]![v]!], {
+          await eventStore.appendToStream(streamName(mentorshipId(from + n)), [converted[n]![v]!], {
             expectedStreamVersion: BigInt(v)
           })
           events++

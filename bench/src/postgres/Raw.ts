@@ -144,20 +144,20 @@ export const open = async (schema: string): Promise<Session> => {
   }
   const hot = streamName(mentorshipId(9_999_999))
   return {
-    appendStreams: async (histories) => {
+    appendStreams: async (histories, from = 0) => {
       let n = 0
       for (let i = 0; i < histories.length; i++) {
-        await append(streamName(mentorshipId(i)), 0, histories[i]!)
+        await append(streamName(mentorshipId(from + i)), 0, histories[i]!)
         n += histories[i]!.length
       }
       return n
     },
-    appendOneByOne: async (histories) => {
+    appendOneByOne: async (histories, from = 0) => {
       let n = 0
       const rounds = histories[0]?.length ?? 0
       for (let v = 0; v < rounds; v++) {
         for (let i = 0; i < histories.length; i++) {
-          await append(streamName(mentorshipId(i)), v, [histories[i]![v]!])
+          await append(streamName(mentorshipId(from + i)), v, [histories[i]![v]!])
           n++
         }
       }

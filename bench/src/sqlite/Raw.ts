@@ -133,20 +133,20 @@ export const open = async (filename: string, settings: Settings): Promise<Sessio
     appendTransaction.immediate(stream, expected, events)
 
   return {
-    appendStreams: async (histories) => {
+    appendStreams: async (histories, from = 0) => {
       let events = 0
       for (let n = 0; n < histories.length; n++) {
-        append(streamName(mentorshipId(n)), 0, histories[n]!)
+        append(streamName(mentorshipId(from + n)), 0, histories[n]!)
         events += histories[n]!.length
       }
       return events
     },
-    appendOneByOne: async (histories) => {
+    appendOneByOne: async (histories, from = 0) => {
       let events = 0
       const rounds = histories[0]?.length ?? 0
       for (let v = 0; v < rounds; v++) {
         for (let n = 0; n < histories.length; n++) {
-          append(streamName(mentorshipId(n)), v, [histories[n]![v]!])
+          append(streamName(mentorshipId(from + n)), v, [histories[n]![v]!])
           events++
         }
       }
