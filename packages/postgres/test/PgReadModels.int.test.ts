@@ -84,12 +84,14 @@ onServer("inline, catch-up and rebuild on PostgreSQL", () => {
           await caughtUp.close()
           expect(await dump(schema, { prefix })).toEqual(fromInline)
 
-          // 3. full rebuild in place, in one pass for both projections
+          // 3. full rebuild in place, in one pass for both projections; in transactions of
+          //    several batches, each folded into the same changes and written once
           const rebuilt = await PgReadModels.open({
             url: serverUrl(),
             schema,
             tablePrefix: prefix,
-            projections: "manual"
+            projections: "manual",
+            batchSize
           })
           await rebuilt.rebuild()
           await settle(schema, () => rebuilt.projections.catchUp(), prefix)

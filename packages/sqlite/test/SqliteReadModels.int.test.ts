@@ -123,8 +123,9 @@ describe("inline, catch-up and rebuild", () => {
         await caughtUp.close()
         expect(dump(caughtUpFile)).toEqual(fromInline)
 
-        // 3. full rebuild in place, in one pass for both projections
-        const rebuilt = await SqliteReadModels.open({ filename, projections: "manual" })
+        // 3. full rebuild in place, in one pass for both projections; in transactions of
+        //    several batches, each folded into the same changes and written once
+        const rebuilt = await SqliteReadModels.open({ filename, projections: "manual", batchSize })
         await rebuilt.rebuild()
         await rebuilt.close()
         expect(dump(filename)).toEqual(fromInline)
@@ -454,23 +455,31 @@ describe("catch-up", () => {
   }, 60_000)
 
   it("stops at an event it cannot decode, with a typed error, keeping what it applied", async () => {
-    const { filename, total } = await history(13)
+    const { filename, total, expected } = await history(13)
     const database = new Database(filename)
-    database.prepare("update ml_events set payload = '{\"oops\":1}' where position = 7").run()
-    database.close()
+    const { payload } = database.prepare("select payload from ml_events where position = 20").get() as {
+      payload: string
+    }
+    database.prepare("update ml_events set payload = '{\"oops\":1}' where position = 20").run()
     const journal = await SqliteJournal.open({ filename })
     const runtime = Projection.toPromise(
-      await Effect.runPromise(Projection.make(journal.journal, ReadModels.projections, { batchSize: 3 }))
+      await Effect.runPromise(Projection.make(journal.journal, ReadModels.projections, { batchSize: 1 }))
     )
     const error = await runtime.rebuild().then(
       () => undefined,
       (e: unknown) => e
     )
-    await journal.close()
     expect(error).toMatchObject({ _tag: "ProjectionError", reason: "EventDecode" })
     expect((error as Projection.ProjectionError).cause).toBeInstanceOf(EventStore.EventDecodeError)
-    expect(checkpoints(filename)["mentorships@1"]!.sequence).toBe(6)
-    expect(total).toBeGreaterThan(7)
+    // a rebuild commits every 8 batches (of 1 event here): 1–8 and 9–16 stay, 17–24 rolled back
+    expect(checkpoints(filename)["mentorships@1"]!.sequence).toBe(16)
+    expect(total).toBeGreaterThan(20)
+    // repaired, the same runtime goes on from there: what the rolled-back transaction had folded is gone
+    database.prepare("update ml_events set payload = ? where position = 20").run(payload)
+    database.close()
+    await runtime.catchUp({ batchSize: 5 })
+    await journal.close()
+    expect(dump(filename)).toEqual(expected)
   })
 })
 

@@ -4,14 +4,16 @@ import type { Row } from "../Executor.js"
 import type { Context, Prepared, Projection, Steps } from "../Projection.js"
 import { bind, bucket, cache, slot, template } from "./compiled.js"
 import {
-  Changes,
+  type Changes,
   createStatements,
+  folding,
   type Record,
   RowCache,
   statements,
   type Table,
   type Value
 } from "./rows.js"
+import { withParts } from "./steps.js"
 import * as T from "./tables.js"
 
 // The mentorships projection: one pass over a batch declares the rows it
@@ -262,26 +264,23 @@ export const prepare = (context: Context): Prepared => {
   const refresh = refreshes(db, names)
   // Nearly every event reads its mentorship's row: kept from batch to batch.
   const kept = new RowCache(["mentorships"], 4_096)
-  return {
-    create: tables.map((t) => createStatements(db, t, names[t.name]!).table),
-    indexes: tables.flatMap((t) => createStatements(db, t, names[t.name]!).indexes),
-    apply: (events, batch) => apply(events, new Changes(s, kept, batch.continues), refresh)
-  }
-}
-
-function* apply(
-  events: ReadonlyArray<EventStore.RecordedEvent>,
-  changes: Changes,
-  refresh: ReturnType<typeof refreshes>
-): Steps<void> {
-  for (const e of events) want(changes, e)
-  yield* changes.load()
-  const meetingsTouched: Touched = new Map()
-  const sharingTouched: Touched = new Map()
-  for (const e of events) fold(changes, e, meetingsTouched, sharingTouched)
-  yield* changes.flush()
-  yield* refresh.nextMeeting(meetingsTouched, changes)
-  yield* refresh.sharing(sharingTouched)
+  const { apply, part, finish } = folding(s, kept, {
+    pending: () => ({ meetings: new Map() as Touched, sharing: new Map() as Touched }),
+    want,
+    fold: (changes, e, touched) => fold(changes, e, touched.meetings, touched.sharing),
+    after: function* (changes, touched) {
+      yield* refresh.nextMeeting(touched.meetings, changes)
+      yield* refresh.sharing(touched.sharing)
+    }
+  })
+  return withParts(
+    {
+      create: tables.map((t) => createStatements(db, t, names[t.name]!).table),
+      indexes: tables.flatMap((t) => createStatements(db, t, names[t.name]!).indexes),
+      apply
+    },
+    { part, finish }
+  )
 }
 
 const roles = ["mentee", "mentor", "supervisor"] as const

@@ -1,6 +1,15 @@
 import type { EventStore, Events } from "@mentor-ledger/core"
-import type { Context, Prepared, Projection, Steps } from "../Projection.js"
-import { Changes, createStatements, type Record, RowCache, statements, type Table } from "./rows.js"
+import type { Context, Prepared, Projection } from "../Projection.js"
+import {
+  type Changes,
+  createStatements,
+  folding,
+  type Record,
+  RowCache,
+  statements,
+  type Table
+} from "./rows.js"
+import { withParts } from "./steps.js"
 import * as T from "./tables.js"
 
 // The programmes projection: programmes, their coordinators and the mentor
@@ -25,18 +34,19 @@ export const prepare = (context: Context): Prepared => {
   const { db, tables: names } = context
   const s = tables.map((t) => statements(db, t, names[t.name]!))
   const kept = new RowCache(["programmes", "mentor_load"], 8_192)
-  return {
-    create: tables.map((t) => createStatements(db, t, names[t.name]!).table),
-    indexes: tables.flatMap((t) => createStatements(db, t, names[t.name]!).indexes),
-    apply: (events, batch) => apply(events, new Changes(s, kept, batch.continues))
-  }
-}
-
-function* apply(events: ReadonlyArray<EventStore.RecordedEvent>, changes: Changes): Steps<void> {
-  for (const e of events) want(changes, e)
-  yield* changes.load()
-  for (const e of events) fold(changes, e)
-  yield* changes.flush()
+  const { apply, part, finish } = folding(s, kept, {
+    pending: () => undefined,
+    want,
+    fold: (changes, e) => fold(changes, e)
+  })
+  return withParts(
+    {
+      create: tables.map((t) => createStatements(db, t, names[t.name]!).table),
+      indexes: tables.flatMap((t) => createStatements(db, t, names[t.name]!).indexes),
+      apply
+    },
+    { part, finish }
+  )
 }
 
 const want = (changes: Changes, e: EventStore.RecordedEvent): void => {

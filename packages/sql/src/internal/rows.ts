@@ -1,7 +1,9 @@
 import { type Kysely, sql } from "kysely"
 import type { Row } from "../Executor.js"
 import { bind, bucket, cache, chunkSizes, maxRows, slot, type Template, template } from "./compiled.js"
-import type { Steps } from "./steps.js"
+import type { EventStore } from "@mentor-ledger/core"
+import type { Batch } from "../Projection.js"
+import type { InParts, Steps } from "./steps.js"
 
 // ---------------------------------------------------------------------------
 // Table specifications
@@ -463,6 +465,63 @@ export class Changes {
     for (const r of rows) {
       const row = cached.get(rowKey(t.key, r as Record))
       if (row !== undefined) Object.assign(row, r)
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// A projection over Changes, in parts
+// ---------------------------------------------------------------------------
+
+/**
+ * A projection written with {@link Changes}: `want` declares the rows an
+ * event reads, `fold` applies it (with `pending`, what the batch collects
+ * beside the rows: the mentorships whose set-based columns to refresh),
+ * `after` runs once the changes are written.
+ */
+export interface Folding<P> {
+  readonly pending: () => P
+  readonly want: (changes: Changes, e: EventStore.RecordedEvent) => void
+  readonly fold: (changes: Changes, e: EventStore.RecordedEvent, pending: P) => void
+  readonly after?: (changes: Changes, pending: P) => Steps<void>
+}
+
+/**
+ * A batch's `apply`, and the same in parts: each part wants, loads and
+ * folds its events into the batch's changes (rows a part loaded or
+ * changed stay known to the next), and `finish` writes them once.
+ */
+export const folding = <P>(
+  statements: ReadonlyArray<Statements>,
+  kept: RowCache | undefined,
+  f: Folding<P>
+): InParts & {
+  readonly apply: (events: ReadonlyArray<EventStore.RecordedEvent>, batch: Batch) => Steps<void>
+} => {
+  let open: { readonly batch: Batch; readonly changes: Changes; readonly pending: P } | undefined
+  function* part(events: ReadonlyArray<EventStore.RecordedEvent>, batch: Batch): Steps<void> {
+    if (open?.batch !== batch) {
+      open = { batch, changes: new Changes(statements, kept, batch.continues), pending: f.pending() }
+    }
+    const { changes, pending } = open
+    for (const e of events) f.want(changes, e)
+    yield* changes.load()
+    for (const e of events) f.fold(changes, e, pending)
+  }
+  function* finish(batch: Batch): Steps<void> {
+    const o = open
+    if (o?.batch !== batch) return
+    open = undefined
+    yield* o.changes.flush()
+    if (f.after !== undefined) yield* f.after(o.changes, o.pending)
+  }
+  return {
+    part,
+    finish,
+    apply: function* (events, batch) {
+      const own: Batch = { continues: batch.continues }
+      yield* part(events, own)
+      yield* finish(own)
     }
   }
 }

@@ -14,6 +14,7 @@ import type { CompiledQuery, Kysely } from "kysely"
 import { DriverError, type Executor, type Row } from "../Executor.js"
 import type { SqlEventJournal } from "../Journal.js"
 import {
+  type Batch,
   type CatchUpOptions,
   type CatchUpResult,
   type Owner,
@@ -234,6 +235,14 @@ interface Active {
 }
 
 const defaultBatchSize = 2000
+/**
+ * A rebuild's transactions hold this many batches of the log, read one
+ * batch at a time: the library's read models write a row once per
+ * transaction however many events touch it (a mentorship's row, a
+ * programme's, a mentor's load), so larger transactions write less, while
+ * the events in memory stay one batch's.
+ */
+const rebuildParts = 8
 /** Events per read when an inline append first replays a gap in the log. */
 const gapChunk = 2000
 
@@ -400,9 +409,18 @@ const makeRuntime = (
 
   // -- catch-up -------------------------------------------------------------
 
+  /**
+   * One batch, in one transaction: up to `parts` reads of `size` rows of the
+   * log, each part's events handed to the projections as it is read (and
+   * let go of before the next), the checkpoints moved once at the end. A
+   * projection that can take a batch in parts (the library's read models)
+   * folds every part into the same changes and writes them once, when the
+   * batch ends: a row that many parts touch is written once per batch.
+   */
   function* batchSteps(
     group: ReadonlyArray<Active>,
     size: number,
+    parts: number,
     at: string
   ): Steps<{
     readonly read: number
@@ -416,56 +434,74 @@ const makeRuntime = (
       if (c === undefined) {
         throw new ProjectionError({ reason: "NotFound", projection: a.id, message: `${a.id} is not set up` })
       }
-      return { a, c }
+      // This runtime committed the batch that left the checkpoint here: the
+      // rows the projection kept in memory are what its tables hold.
+      const committed = committedAt.get(a)
+      const batch: Batch = {
+        continues: committed !== undefined && EventJournal.compare(committed, c.position) === 0
+      }
+      return { a, c, batch, inParts: Run.partsOf(a.prepared), applied: false }
     })
     if (members.length === 0) return { read: 0, end: true, advanced: [] }
     let lowest = members[0]!.c.position
     for (const m of members) if (EventJournal.compare(m.c.position, lowest) < 0) lowest = m.c.position
-    const rows = yield log.after(lowest, size)
-    const end = rows.length < size
-    const last =
-      rows.length === 0
-        ? lowest
-        : Log.position(rows[rows.length - 1]!.transaction_id, rows[rows.length - 1]!.position)
-    // Each event is decoded once, for every projection that reads it.
-    const decoded = new Array<EventStore.RecordedEvent | undefined>(rows.length)
+    let last = lowest
+    let read = 0
+    let end = false
+    for (let part = 0; part < parts && !end; part++) {
+      const rows = yield log.after(last, size)
+      end = rows.length < size
+      read += rows.length
+      if (rows.length === 0) break
+      const partStart = last
+      last = Log.position(rows[rows.length - 1]!.transaction_id, rows[rows.length - 1]!.position)
+      // Each event is decoded once, for every projection that reads it.
+      const decoded = new Array<EventStore.RecordedEvent | undefined>(rows.length)
+      for (const m of members) {
+        const { a, c } = m
+        // A projection behind the others skips nothing; one ahead skips what it has.
+        if (EventJournal.compare(c.position, last) >= 0) continue
+        const ahead = EventJournal.compare(c.position, partStart) > 0
+        const events: Array<EventStore.RecordedEvent> = []
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!
+          if (!a.handles(row.event_type as string)) continue
+          if (ahead && EventJournal.compare(Log.position(row.transaction_id, row.position), c.position) <= 0)
+            continue
+          let e = decoded[i]
+          if (e === undefined) {
+            e = decode(a.id, storedOrThrow(a.id, row))
+            decoded[i] = e
+          }
+          events.push(e)
+        }
+        if (events.length === 0) continue
+        if (m.inParts !== undefined) yield* withProjection(a.id, m.inParts.part(events, m.batch))
+        else {
+          // A later part sees the tables as this projection's own earlier part left them.
+          yield* withProjection(a.id, a.prepared.apply(events, m.applied ? { continues: true } : m.batch))
+        }
+        m.applied = true
+      }
+    }
     const advanced: Array<readonly [Active, EventJournal.LogPosition]> = []
-    for (const { a, c } of members) {
+    for (const m of members) {
+      const { a, c } = m
+      if (m.applied && m.inParts !== undefined) yield* withProjection(a.id, m.inParts.finish(m.batch))
       const target = max(c.position, last)
       const state: State = end ? "live" : c.state
       if (EventJournal.compare(target, c.position) === 0 && state === c.state) continue
       const moved = yield reg.advance(a.def.name, a.def.version, c.position, target, state, at)
       if (moved.length === 0) throw new Moved()
       advanced.push([a, target])
-      // This runtime committed the batch that left the checkpoint here: the
-      // rows the projection kept in memory are what its tables hold.
-      const committed = committedAt.get(a)
-      const batch = {
-        continues: committed !== undefined && EventJournal.compare(committed, c.position) === 0
-      }
-      // A projection behind the others skips nothing; one ahead skips what it has.
-      const ahead = EventJournal.compare(c.position, lowest) > 0
-      const events: Array<EventStore.RecordedEvent> = []
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!
-        if (!a.handles(row.event_type as string)) continue
-        if (ahead && EventJournal.compare(Log.position(row.transaction_id, row.position), c.position) <= 0)
-          continue
-        let e = decoded[i]
-        if (e === undefined) {
-          e = decode(a.id, storedOrThrow(a.id, row))
-          decoded[i] = e
-        }
-        events.push(e)
-      }
-      if (events.length > 0) yield* withProjection(a.id, a.prepared.apply(events, batch))
     }
-    return { read: rows.length, end, advanced }
+    return { read, end, advanced }
   }
 
   const catchUpGroup = (
     group: ReadonlyArray<Active>,
-    options: CatchUpOptions
+    options: CatchUpOptions,
+    parts = 1
   ): Effect.Effect<CatchUpResult, RuntimeError> => {
     const size = Math.max(1, Math.floor(options.batchSize ?? batchSize))
     const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY
@@ -473,7 +509,7 @@ const makeRuntime = (
       batches >= maxBatches
         ? Effect.succeed({ events, batches, caughtUp: false })
         : Effect.flatMap(now, (at) =>
-            inTransaction("cannot apply a batch", () => batchSteps(group, size, at))
+            inTransaction("cannot apply a batch", () => batchSteps(group, size, parts, at))
           ).pipe(
             Effect.matchEffect({
               onFailure: (e) => {
@@ -659,8 +695,9 @@ const makeRuntime = (
           yield reg.reset(a.def.name, a.def.version, a.tables, at)
         }
       }).pipe(Effect.catchTag("Moved", (e) => Effect.die(e)))
-      // One pass over the log for all of them: each event is read and decoded once.
-      const result = yield* catchUpGroup(chosen, {})
+      // One pass over the log for all of them: each event is read and decoded
+      // once, in transactions of several batches' worth (see rebuildParts).
+      const result = yield* catchUpGroup(chosen, {}, rebuildParts)
       // The indexes come last: building each once beats keeping it up to date row by row.
       yield* inTransaction("cannot index a projection", function* () {
         for (const a of chosen) for (const q of a.prepared.indexes ?? []) yield q

@@ -1,6 +1,8 @@
 import * as Effect from "effect/Effect"
 import type { CompiledQuery } from "kysely"
+import type { EventStore } from "@mentor-ledger/core"
 import { DriverError, type Executor, type Row } from "../Executor.js"
+import type { Batch, Prepared } from "../Projection.js"
 
 /**
  * A transaction's queries as a generator: it yields each compiled query and
@@ -93,3 +95,27 @@ export const transaction = <A, E>(
     }
   })
 }
+
+/**
+ * How a prepared projection takes one batch in several parts: `part` folds
+ * a part's events (in log order, after the batch's earlier parts) into the
+ * batch's pending changes, `finish` writes them. Both run inside the
+ * batch's transaction, and every part of a batch is given the same `batch`
+ * object (a new object is a new batch: what an unfinished one left
+ * pending, because its transaction failed, is dropped).
+ */
+export interface InParts {
+  readonly part: (events: ReadonlyArray<EventStore.RecordedEvent>, batch: Batch) => Steps<void>
+  readonly finish: (batch: Batch) => Steps<void>
+}
+
+const inPartsOf = new WeakMap<Prepared, InParts>()
+
+/** Says that a prepared projection can take a batch in parts (the library's read models). */
+export const withParts = (prepared: Prepared, parts: InParts): Prepared => {
+  inPartsOf.set(prepared, parts)
+  return prepared
+}
+
+/** How the projection takes a batch in parts, if it can (else: one `apply` per part). */
+export const partsOf = (prepared: Prepared): InParts | undefined => inPartsOf.get(prepared)
