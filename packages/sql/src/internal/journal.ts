@@ -313,6 +313,9 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
     }
     const stored: Array<EventJournal.StoredEvent> = []
     const results = new Array<EventJournal.StreamAppended>(batches.length)
+    // an append's events share their recording time: formatted once
+    let recorded: Date | undefined
+    let recordedText = ""
     for (let b = 0; b < batches.length; b++) {
       const batch = batches[b]!
       const versionRows = yield bind(streamVersionQuery, {
@@ -349,7 +352,11 @@ export const make = (base: Kysely<any>, options: Options): SqlEventJournal => {
           cells[k++] = e.payload
           cells[k++] = e.metadata
           cells[k++] = e.occurredAt.toISOString()
-          cells[k++] = e.recordedAt.toISOString()
+          if (e.recordedAt !== recorded) {
+            recorded = e.recordedAt
+            recordedText = recorded.toISOString()
+          }
+          cells[k++] = recordedText
         }
         const parameters = slots === undefined ? cells : Array.from(slots, (cell) => cells[cell])
         let returned: ReadonlyArray<Row>
