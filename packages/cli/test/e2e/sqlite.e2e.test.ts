@@ -82,7 +82,7 @@ describe("mentor-ledger (built) on SQLite", () => {
   })
 
   it("rebuilds and replays the read models, with plain progress lines when not on a terminal", async () => {
-    const rebuild = await mentorLedger(["rebuild", "--db", db, "--batch-size", "200"], {
+    const rebuild = await mentorLedger(["rebuild", "--db", db, "--batch-size", "20"], {
       MENTOR_LEDGER_PROGRESS_MS: "0"
     })
     expect(rebuild.code, rebuild.stderr).toBe(0)
