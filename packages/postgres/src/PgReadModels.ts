@@ -60,7 +60,10 @@ export interface Options extends PgJournal.Options {
   readonly projections?: "inline" | "catch-up" | "manual"
   /** The projections to run (default: every read model of `ReadModels.projections`). */
   readonly readModels?: ReadonlyArray<Projection.Projection>
-  /** Events per catch-up batch (default 2,000). */
+  /**
+   * Events per catch-up batch, each in one transaction (default 2,000). A
+   * rebuild reads the log in batches of this size, eight to a transaction.
+   */
   readonly batchSize?: number
   /** Catch up before `open` returns (default true). */
   readonly catchUpOnOpen?: boolean

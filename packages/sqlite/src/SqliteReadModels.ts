@@ -51,7 +51,10 @@ export interface Options extends SqliteJournal.Options {
   readonly projections?: "inline" | "catch-up" | "manual"
   /** The projections to run (default: every read model of `ReadModels.projections`). */
   readonly readModels?: ReadonlyArray<Projection.Projection>
-  /** Events per catch-up batch (default 2,000). */
+  /**
+   * Events per catch-up batch, each in one transaction (default 2,000). A
+   * rebuild reads the log in batches of this size, eight to a transaction.
+   */
   readonly batchSize?: number
   /** How often the catch-up worker looks for new events (default 1 second). */
   readonly pollInterval?: Duration.DurationInput

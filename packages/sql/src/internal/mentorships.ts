@@ -99,138 +99,94 @@ const refreshes = (db: Kysely<any>, names: Readonly<globalThis.Record<string, st
   const ta = names.task_assignees!
   const p = names.participants!
   const c = names.consents!
-  // organisation = slot(0), mentorship_id in (slot(1) … slot(n))
-  const scope = (size: number) => Array.from({ length: size }, (_, i) => slot(i + 1))
-  const nextMeeting = cache((key) =>
-    template(
-      db
-        .updateTable(m)
-        .set((eb) => ({
-          next_meeting_at: eb
-            .selectFrom(`${mt} as mt`)
-            .select((e) => e.fn.min("mt.scheduled_for").as("next"))
-            .whereRef("mt.organisation", "=", `${m}.organisation`)
-            .whereRef("mt.mentorship_id", "=", `${m}.mentorship_id`)
-            .where("mt.status", "=", "scheduled")
-        }))
+  // Each refresh: one table's rows of the touched mentorships, organisation
+  // = slot(0) and mentorship_id in (slot(1) … slot(n)), n a power of two.
+  const perMentorships = (
+    table: string,
+    set: (eb: any) => globalThis.Record<string, unknown>,
+    returning?: ReadonlyArray<string>
+  ) =>
+    cache((key) => {
+      const scope = Array.from({ length: Number(key) }, (_, i) => slot(i + 1))
+      let update = db
+        .updateTable(table)
+        .set(set)
         .where("organisation", "=", slot(0))
-        .where("mentorship_id", "in", scope(Number(key)))
-        // the new values, for the rows kept in memory
-        .returning(["organisation", "mentorship_id", "next_meeting_at"])
-        .compile()
-    )
-  )
-  const consented = (eb: any, kind: string, item: string, mentee: string) =>
+        .where("mentorship_id", "in", scope)
+      // the new values, for the rows kept in memory
+      if (returning !== undefined) update = update.returning(returning as Array<string>) as any
+      return template(update.compile())
+    })
+  /** 1 when the condition holds, else 0 (the tables' booleans). */
+  const flag = (eb: any, condition: unknown) => eb.case().when(condition).then(1).else(0).end()
+  /** Rows of another table of the same mentorship as the row updated (`of`). */
+  const sameMentorship = (eb: any, from: string, of: string) =>
     eb
-      .selectFrom(`${c} as c`)
+      .selectFrom(from)
       .select(eb.lit(1).as("one"))
-      .whereRef("c.organisation", "=", `${s}.organisation`)
-      .whereRef("c.mentorship_id", "=", `${s}.mentorship_id`)
+      .whereRef(`${alias(from)}.organisation`, "=", `${of}.organisation`)
+      .whereRef(`${alias(from)}.mentorship_id`, "=", `${of}.mentorship_id`)
+  const alias = (from: string) => from.slice(from.lastIndexOf(" ") + 1)
+  const nextMeeting = perMentorships(
+    m,
+    (eb) => ({
+      next_meeting_at: eb
+        .selectFrom(`${mt} as mt`)
+        .select((e: any) => e.fn.min("mt.scheduled_for").as("next"))
+        .whereRef("mt.organisation", "=", `${m}.organisation`)
+        .whereRef("mt.mentorship_id", "=", `${m}.mentorship_id`)
+        .where("mt.status", "=", "scheduled")
+    }),
+    ["organisation", "mentorship_id", "next_meeting_at"]
+  )
+  /** The mentee's consent to an item of the kind (its id a column of the row updated, `of`). */
+  const consented = (eb: any, of: string, kind: string, item: string, mentee: string) =>
+    sameMentorship(eb, `${c} as c`, of)
       .where("c.item_kind", "=", kind)
       .whereRef("c.item_id", "=", item)
       .whereRef("c.mentee_id", "=", mentee)
-  const sharedSummaries = cache((key) =>
-    template(
-      db
-        .updateTable(s)
-        .set((eb: any) => ({
-          // every mentee consented to the summary (Mentorship.isShared)
-          shared: eb
-            .case()
-            .when(
-              eb.not(
-                eb.exists(
-                  eb
-                    .selectFrom(`${p} as p`)
-                    .select(eb.lit(1).as("one"))
-                    .whereRef("p.organisation", "=", `${s}.organisation`)
-                    .whereRef("p.mentorship_id", "=", `${s}.mentorship_id`)
-                    .where("p.role", "=", "mentee")
-                    .where((e: any) =>
-                      e.not(e.exists(consented(e, "summary", `${s}.meeting_id`, "p.person_id")))
-                    )
-                )
+  const sharedSummaries = perMentorships(s, (eb) => ({
+    // every mentee consented to the summary (Mentorship.isShared)
+    shared: flag(
+      eb,
+      eb.not(
+        eb.exists(
+          sameMentorship(eb, `${p} as p`, s)
+            .where("p.role", "=", "mentee")
+            .where((e: any) => e.not(e.exists(consented(e, s, "summary", `${s}.meeting_id`, "p.person_id"))))
+        )
+      )
+    ),
+    // there are amendments, and every mentee who amended consented
+    amendments_shared: flag(
+      eb,
+      eb.and([
+        eb.exists(sameMentorship(eb, `${a} as a1`, s).whereRef("a1.meeting_id", "=", `${s}.meeting_id`)),
+        eb.not(
+          eb.exists(
+            sameMentorship(eb, `${a} as a2`, s)
+              .whereRef("a2.meeting_id", "=", `${s}.meeting_id`)
+              .where((e: any) =>
+                e.not(e.exists(consented(e, s, "amendment", `${s}.meeting_id`, "a2.mentee_id")))
               )
-            )
-            .then(1)
-            .else(0)
-            .end(),
-          // there are amendments, and every mentee who amended consented
-          amendments_shared: eb
-            .case()
-            .when(
-              eb.and([
-                eb.exists(
-                  eb
-                    .selectFrom(`${a} as a1`)
-                    .select(eb.lit(1).as("one"))
-                    .whereRef("a1.organisation", "=", `${s}.organisation`)
-                    .whereRef("a1.mentorship_id", "=", `${s}.mentorship_id`)
-                    .whereRef("a1.meeting_id", "=", `${s}.meeting_id`)
-                ),
-                eb.not(
-                  eb.exists(
-                    eb
-                      .selectFrom(`${a} as a2`)
-                      .select(eb.lit(1).as("one"))
-                      .whereRef("a2.organisation", "=", `${s}.organisation`)
-                      .whereRef("a2.mentorship_id", "=", `${s}.mentorship_id`)
-                      .whereRef("a2.meeting_id", "=", `${s}.meeting_id`)
-                      .where((e: any) =>
-                        e.not(e.exists(consented(e, "amendment", `${s}.meeting_id`, "a2.mentee_id")))
-                      )
-                  )
-                )
-              ])
-            )
-            .then(1)
-            .else(0)
-            .end()
-        }))
-        .where("organisation", "=", slot(0))
-        .where("mentorship_id", "in", scope(Number(key)))
-        .compile()
+          )
+        )
+      ])
     )
-  )
-  const consentedTask = (eb: any) =>
-    eb
-      .selectFrom(`${c} as c`)
-      .select(eb.lit(1).as("one"))
-      .whereRef("c.organisation", "=", `${t}.organisation`)
-      .whereRef("c.mentorship_id", "=", `${t}.mentorship_id`)
-      .where("c.item_kind", "=", "task")
-      .whereRef("c.item_id", "=", `${t}.task_id`)
-      .whereRef("c.mentee_id", "=", "ta.mentee_id")
-  const sharedTasks = cache((key) =>
-    template(
-      db
-        .updateTable(t)
-        .set((eb: any) => ({
-          // every assignee consented to the task
-          shared: eb
-            .case()
-            .when(
-              eb.not(
-                eb.exists(
-                  eb
-                    .selectFrom(`${ta} as ta`)
-                    .select(eb.lit(1).as("one"))
-                    .whereRef("ta.organisation", "=", `${t}.organisation`)
-                    .whereRef("ta.mentorship_id", "=", `${t}.mentorship_id`)
-                    .whereRef("ta.task_id", "=", `${t}.task_id`)
-                    .where((e: any) => e.not(e.exists(consentedTask(e))))
-                )
-              )
-            )
-            .then(1)
-            .else(0)
-            .end()
-        }))
-        .where("organisation", "=", slot(0))
-        .where("mentorship_id", "in", scope(Number(key)))
-        .compile()
+  }))
+  const sharedTasks = perMentorships(t, (eb) => ({
+    // every assignee consented to the task
+    shared: flag(
+      eb,
+      eb.not(
+        eb.exists(
+          sameMentorship(eb, `${ta} as ta`, t)
+            .whereRef("ta.task_id", "=", `${t}.task_id`)
+            .where((e: any) => e.not(e.exists(consented(e, t, "task", `${t}.task_id`, "ta.mentee_id"))))
+        )
+      )
     )
-  )
+  }))
   const chunk = 512
   function* run(
     which: (size: string) => ReturnType<typeof template>,
