@@ -365,7 +365,7 @@ describe("projection locks", () => {
     prepare: () => ({ create: [], apply: function* () {} })
   })
 
-  it("on PostgreSQL: every batch first takes the writers' lock of the schema and prefix", async () => {
+  it("on PostgreSQL: every batch first takes the writers' lock of the schema and prefix, and plans its statements for their values", async () => {
     const { journal, queries } = recordingJournal(Dialect.postgres)
     const runtime = await Effect.runPromise(Projection.make(journal, [empty]))
     await Effect.runPromise(runtime.catchUp())
@@ -373,7 +373,9 @@ describe("projection locks", () => {
     expect(queries[0]!.sql).toBe(
       `select pg_advisory_xact_lock((${Dialect.advisoryKey(tables, "projections")})::bigint)`
     )
-    expect(queries[1]!.sql).toContain('from "mentoring"."ml_rm_checkpoints"')
+    // for this transaction only: no generic plan made while the tables were small
+    expect(queries[1]!.sql).toBe("set local plan_cache_mode = force_custom_plan")
+    expect(queries[2]!.sql).toContain('from "mentoring"."ml_rm_checkpoints"')
   })
 
   it("on PostgreSQL: ownership locks per projection version, never waiting, and who holds them from pg_locks", () => {
