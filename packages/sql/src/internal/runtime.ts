@@ -532,7 +532,9 @@ const makeRuntime = (
                 for (const [a, target] of advanced) committedAt.set(a, target)
                 return end
                   ? Effect.succeed({ events: events + read, batches: batches + 1, caughtUp: true })
-                  : loop(events + read, batches + 1)
+                  : // between transactions, a turn for the rest of the program (an interruption, a
+                    // signal handler): a synchronous driver would otherwise never give one up
+                    Effect.zipRight(Effect.yieldNow(), loop(events + read, batches + 1))
               }
             })
           )
