@@ -284,7 +284,7 @@ export interface Status {
 export interface CatchUpOptions {
   /** Only these projections (`name` or `name@version`); default: every projection of the runtime. */
   readonly only?: ReadonlyArray<string>
-  /** Events read per batch (one transaction each). Default 2,000. */
+  /** Events read per batch (one transaction each; a rebuild's are eight to a transaction). Default 2,000. */
   readonly batchSize?: number
   /** Stop after this many batches (default: at the end of the log). */
   readonly maxBatches?: number
@@ -401,6 +401,9 @@ export interface Runtime {
    * or the highest this runtime has) or `name@version`; default: every
    * projection of the runtime. While it runs, queries see the tables fill
    * up; to rebuild without that, build a new version beside the current one.
+   * It commits eight batches per transaction, each with the checkpoints it
+   * reached: interrupted, it keeps what it committed, and a catch-up goes on
+   * from there.
    */
   readonly rebuild: (
     projections?: string | ReadonlyArray<string>
@@ -433,7 +436,12 @@ export class Projections extends EffectContext.Tag("@mentor-ledger/sql/Projectio
 
 /** @since 0.1.0 @category models */
 export interface Options {
-  /** Events per catch-up batch (default 2,000). */
+  /**
+   * Events per catch-up batch, each in one transaction (default 2,000). A
+   * rebuild reads the log in batches of this size, eight to a transaction:
+   * the library's read models write a row once per transaction however
+   * many of its events touch it, while only one batch is in memory.
+   */
   readonly batchSize?: number
 }
 
