@@ -240,9 +240,9 @@ export interface LedgerOptions {
   /**
    * Wrap `execute`, `history` and `erase` in Effect spans (`Ledger.execute`,
    * `Ledger.history`, `Ledger.erase`), for a tracer such as
-   * `@effect/opentelemetry`'s (default false). Off by default, as tracing
-   * is in most event stores: an Effect span costs about a fifth of a
-   * command's CPU time on SQLite (55 µs of 240 in the bench's W5).
+   * `@effect/opentelemetry`'s (default false). Off by default (see
+   * docs/adr/0013): an Effect span costs about a fifth of a command's CPU
+   * time on SQLite (55 µs of 240 in the bench's W5).
    */
   readonly spans?: boolean
 }
