@@ -129,7 +129,9 @@ const appender = (client: pg.Client, schema: string) => {
 }
 
 const connect = async () => {
-  const client = new pg.Client({ connectionString: url() })
+  // the session settings ours' connections have (@mentor-ledger/postgres: custom plans for
+  // prepared statements, so that a plan made on an empty table is not kept as it grows)
+  const client = new pg.Client({ connectionString: url(), options: "-c plan_cache_mode=force_custom_plan" })
   await client.connect()
   return client
 }

@@ -36,6 +36,30 @@ onServer("PgJournal", () => {
   // -------------------------------------------------------------------------
 
   describe("opening", () => {
+    it("plans every execution of its prepared statements for its values, keeping the URL's own options", async () => {
+      await run(
+        Effect.gen(function* () {
+          const setting = (journal: PgJournal.PgEventJournal, name: string) =>
+            Effect.promise(() =>
+              sql<Record<string, string>>`select current_setting(${name}) as value`.execute(journal.db)
+            ).pipe(Effect.map((r) => r.rows[0]!.value))
+          const journal = yield* fresh()
+          // a generic plan made while the events table was empty would scan it whole ever after
+          expect(yield* setting(journal, "plan_cache_mode")).toBe("force_custom_plan")
+          const url = new URL(serverUrl())
+          url.searchParams.set("options", "-c default_transaction_read_only=on -c work_mem=8MB")
+          const readonly = yield* PgJournal.make({ url: url.toString(), schema: journal.schema })
+          expect(yield* setting(readonly, "plan_cache_mode")).toBe("force_custom_plan")
+          expect(yield* setting(readonly, "default_transaction_read_only")).toBe("on")
+          expect(yield* setting(readonly, "work_mem")).toBe("8MB")
+          // the URL's own setting wins over ours
+          url.searchParams.set("options", "-c plan_cache_mode=auto")
+          const theirs = yield* PgJournal.make({ url: url.toString(), schema: journal.schema })
+          expect(yield* setting(theirs, "plan_cache_mode")).toBe("auto")
+        })
+      )
+    })
+
     it("creates a missing schema and its tables: jsonb payloads, timestamptz instants, an identity position", async () => {
       const schema = schemaName()
       try {

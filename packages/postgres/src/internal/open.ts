@@ -35,13 +35,43 @@ const invalid = (message: string) => new EventJournal.StoreError({ reason: "Unkn
 const milliseconds = (value: number | undefined, fallback: number) =>
   Math.max(0, Math.floor(value ?? fallback))
 
+/**
+ * Session settings of every connection. `plan_cache_mode`: the journal's
+ * statements are named prepared statements, and PostgreSQL would after
+ * five executions keep a generic plan made for whatever the tables held
+ * then; for a stream's version on a new database's nearly empty events
+ * table that was a sequential scan, kept as the table grew (an append's
+ * version read took 0.7 ms at 10,000 events and 5 ms at 50,000). A custom
+ * plan for each execution costs a few microseconds of planning.
+ */
+export const sessionSettings = ["-c plan_cache_mode=force_custom_plan"] as const
+
+/**
+ * The connection string with our session settings before the ones its own
+ * `options` parameter gives (those win where both set one): pg lets a
+ * connection string's `options` replace the config's.
+ */
+const withSettings = (url: string, settings: ReadonlyArray<string>): pg.ClientConfig => {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return { connectionString: url, options: settings.join(" ") }
+  }
+  const given = parsed.searchParams.get("options")
+  parsed.searchParams.set("options", [...settings, ...(given === null ? [] : [given])].join(" "))
+  return { connectionString: parsed.toString() }
+}
+
 const clientConfig = (options: Options): pg.ClientConfig => ({
-  connectionString: options.url,
+  ...withSettings(options.url, [
+    ...sessionSettings,
+    // every transaction of every connection is read-only: the server refuses any write
+    ...(options.readonly === true ? ["-c default_transaction_read_only=on"] : [])
+  ]),
   connectionTimeoutMillis: milliseconds(options.connectTimeout, defaultConnectTimeout),
   lock_timeout: milliseconds(options.lockTimeout, defaultLockTimeout),
-  application_name: options.applicationName ?? "mentor-ledger",
-  // every transaction of every connection is read-only: the server refuses any write
-  ...(options.readonly === true ? { options: "-c default_transaction_read_only=on" } : {})
+  application_name: options.applicationName ?? "mentor-ledger"
 })
 
 /**
