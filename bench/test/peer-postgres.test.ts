@@ -15,15 +15,11 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { connectionStringFor, subject } from "@mentor-ledger/bench-peer-postgres"
 import pg from "pg"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { takeTurn } from "../../packages/postgres/test/server.js"
+import { afterAll, expect, it } from "vitest"
+import { onServer, url } from "../../packages/postgres/test/server.js"
 import { histories, mentorshipId, shuffled } from "../src/Fixtures.js"
 import type { Report } from "../src/Report.js"
 import { streamName } from "../src/Subject.js"
-
-const url = process.env.MENTOR_LEDGER_PG_URL?.trim() || undefined
-const missing =
-  'MENTOR_LEDGER_PG_URL is not set; start a server with: eval "$(bash scripts/postgres.sh start)"'
 
 /** Every database these tests make starts with this; all are dropped at the end. */
 const prefix = `bench_peer_test_${process.pid}_`
@@ -82,117 +78,107 @@ const asStored = (stream: string, version: number, event: { readonly _tag: strin
   return { stream, version, type: _tag, data: JSON.parse(JSON.stringify(data)) as unknown }
 }
 
-describe.skipIf(url === undefined)(
-  url === undefined ? `the PostgreSQL peer [skipped: ${missing}]` : "the PostgreSQL peer",
-  () => {
-    // Emmett's appends hold transactions open, which holds back the horizon of every other
-    // project's log reads on the server: it takes the server's test turn (see takeTurn)
-    let release: (() => Promise<void>) | undefined
-    beforeAll(async () => {
-      release = await takeTurn()
-    }, 300_000)
-    afterAll(async () => {
-      await release?.()
-    })
-    afterAll(async () => {
-      await admin(async (client) => {
-        const { rows } = await client.query<{ name: string }>(
-          "select datname as name from pg_database where starts_with(datname, $1)",
-          [prefix]
-        )
-        for (const { name } of rows) await client.query(`drop database "${name}" with (force)`)
-      })
-    })
-
-    it("W1: appends each new stream in one call and loads it back whole", async () => {
-      const database = `${prefix}w1`
-      const input = histories(20, 10)
-      await subject.prepareEmpty(database)
-      const session = await subject.open(database)
-      try {
-        expect(await session.appendStreams(input)).toBe(200)
-        expect(await session.loadStreams(shuffled(20, 4))).toBe(200)
-      } finally {
-        await session.close()
-      }
-      expect(await stored(database)).toEqual(
-        input.flatMap((events, n) => events.map((e, i) => asStored(streamName(mentorshipId(n)), i + 1, e)))
+// Skipped without a server; with one, it holds the server's test turn (Emmett's appends hold
+// transactions open, which holds back the horizon of every other project's log reads).
+onServer("the PostgreSQL peer", () => {
+  afterAll(async () => {
+    await admin(async (client) => {
+      const { rows } = await client.query<{ name: string }>(
+        "select datname as name from pg_database where starts_with(datname, $1)",
+        [prefix]
       )
-      expect(await openConnections(database)).toBe(0)
+      for (const { name } of rows) await client.query(`drop database "${name}" with (force)`)
     })
+  })
 
-    it("W2: appends one event per call with the exact version, and refuses a stale one", async () => {
-      const database = `${prefix}w2`
-      const input = histories(10, 5)
-      await subject.prepareEmpty(database)
-      const session = await subject.open(database)
-      try {
-        expect(await session.appendOneByOne(input)).toBe(50)
-        // the same appends again expect version 0: every stream is at 5
-        await expect(session.appendOneByOne(input)).rejects.toThrow(/version/i)
-      } finally {
-        await session.close()
-      }
-      const log = await stored(database)
-      expect(log).toHaveLength(50)
-      expect(log.slice(0, 10).map((e) => [e.stream, e.version])).toEqual(
-        input.map((_, n) => [streamName(mentorshipId(n)), 1])
+  it("W1: appends each new stream in one call and loads it back whole", async () => {
+    const database = `${prefix}w1`
+    const input = histories(20, 10)
+    await subject.prepareEmpty(database)
+    const session = await subject.open(database)
+    try {
+      expect(await session.appendStreams(input)).toBe(200)
+      expect(await session.loadStreams(shuffled(20, 4))).toBe(200)
+    } finally {
+      await session.close()
+    }
+    expect(await stored(database)).toEqual(
+      input.flatMap((events, n) => events.map((e, i) => asStored(streamName(mentorshipId(n)), i + 1, e)))
+    )
+    expect(await openConnections(database)).toBe(0)
+  })
+
+  it("W2: appends one event per call with the exact version, and refuses a stale one", async () => {
+    const database = `${prefix}w2`
+    const input = histories(10, 5)
+    await subject.prepareEmpty(database)
+    const session = await subject.open(database)
+    try {
+      expect(await session.appendOneByOne(input)).toBe(50)
+      // the same appends again expect version 0: every stream is at 5
+      await expect(session.appendOneByOne(input)).rejects.toThrow(/version/i)
+    } finally {
+      await session.close()
+    }
+    const log = await stored(database)
+    expect(log).toHaveLength(50)
+    expect(log.slice(0, 10).map((e) => [e.stream, e.version])).toEqual(
+      input.map((_, n) => [streamName(mentorshipId(n)), 1])
+    )
+    expect(await openConnections(database)).toBe(0)
+  })
+
+  it("W3/W4: the log is written round by round in the seeded order, and read whole in pages", async () => {
+    const database = `${prefix}log`
+    // more than one page of readMessagesBatch (1,000)
+    const input = histories(120, 10)
+    const order = shuffled(120, 8)
+    await subject.prepareEmpty(database)
+    await subject.prepareLog(database, input, order)
+    expect(await stored(database)).toEqual(
+      Array.from({ length: 10 }, (_, v) =>
+        order.map((n) => asStored(streamName(mentorshipId(n)), v + 1, input[n]![v]!))
+      ).flat()
+    )
+    const session = await subject.open(database)
+    try {
+      expect(await session.readAll()).toBe(1200)
+      expect(await session.loadStreams(shuffled(120, 4).slice(0, 50))).toBe(500)
+    } finally {
+      await session.close()
+    }
+    expect(await openConnections(database)).toBe(0)
+  })
+
+  it("is the peer column of `pnpm bench` on PostgreSQL (W2, quick, child processes)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mentor-ledger-bench-peer-"))
+    try {
+      const out = join(dir, "w2.json")
+      const bench = fileURLToPath(new URL("..", import.meta.url))
+      const args = ["--quick", "--runs", "1", "--store", "postgres", "--only", "W2", "--out", out]
+      const running = promisify(execFile)(
+        process.execPath,
+        ["--conditions=source", "--import", "tsx", "src/main.ts", ...args],
+        { cwd: bench, maxBuffer: 16 * 1024 * 1024 }
       )
-      expect(await openConnections(database)).toBe(0)
-    })
-
-    it("W3/W4: the log is written round by round in the seeded order, and read whole in pages", async () => {
-      const database = `${prefix}log`
-      // more than one page of readMessagesBatch (1,000)
-      const input = histories(120, 10)
-      const order = shuffled(120, 8)
-      await subject.prepareEmpty(database)
-      await subject.prepareLog(database, input, order)
-      expect(await stored(database)).toEqual(
-        Array.from({ length: 10 }, (_, v) =>
-          order.map((n) => asStored(streamName(mentorshipId(n)), v + 1, input[n]![v]!))
-        ).flat()
+      // the bench names its schemas and databases after its process
+      const runPrefix = `bench_${running.child.pid}_`
+      await running
+      const report = JSON.parse(readFileSync(out, "utf8")) as Report
+      expect(report.skipped).toEqual([])
+      expect(report.versions["@event-driven-io/emmett-postgresql"]).toMatch(/^0\.42\./)
+      const [w2] = report.results
+      expect(w2?.workload).toBe("W2")
+      expect(w2?.samples.peer?.label).toMatch(/^emmett-postgresql 0\.42\./)
+      expect(w2?.peer).toBeGreaterThan(0)
+      expect(w2?.peerRatio).toBeCloseTo(w2!.ours / w2!.peer!, 10)
+      // the databases of the peer's runs are dropped with the run's schemas
+      const left = await admin((client) =>
+        client.query("select datname from pg_database where starts_with(datname, $1)", [runPrefix])
       )
-      const session = await subject.open(database)
-      try {
-        expect(await session.readAll()).toBe(1200)
-        expect(await session.loadStreams(shuffled(120, 4).slice(0, 50))).toBe(500)
-      } finally {
-        await session.close()
-      }
-      expect(await openConnections(database)).toBe(0)
-    })
-
-    it("is the peer column of `pnpm bench` on PostgreSQL (W2, quick, child processes)", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "mentor-ledger-bench-peer-"))
-      try {
-        const out = join(dir, "w2.json")
-        const bench = fileURLToPath(new URL("..", import.meta.url))
-        const args = ["--quick", "--runs", "1", "--store", "postgres", "--only", "W2", "--out", out]
-        const running = promisify(execFile)(
-          process.execPath,
-          ["--conditions=source", "--import", "tsx", "src/main.ts", ...args],
-          { cwd: bench, maxBuffer: 16 * 1024 * 1024 }
-        )
-        // the bench names its schemas and databases after its process
-        const runPrefix = `bench_${running.child.pid}_`
-        await running
-        const report = JSON.parse(readFileSync(out, "utf8")) as Report
-        expect(report.skipped).toEqual([])
-        expect(report.versions["@event-driven-io/emmett-postgresql"]).toMatch(/^0\.42\./)
-        const [w2] = report.results
-        expect(w2?.workload).toBe("W2")
-        expect(w2?.samples.peer?.label).toMatch(/^emmett-postgresql 0\.42\./)
-        expect(w2?.peer).toBeGreaterThan(0)
-        expect(w2?.peerRatio).toBeCloseTo(w2!.ours / w2!.peer!, 10)
-        // the databases of the peer's runs are dropped with the run's schemas
-        const left = await admin((client) =>
-          client.query("select datname from pg_database where starts_with(datname, $1)", [runPrefix])
-        )
-        expect(left.rows).toEqual([])
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
-    })
-  }
-)
+      expect(left.rows).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
