@@ -34,7 +34,7 @@ const checkpointPages = (options: Options): number => {
   return pages
 }
 
-const openDatabase = (options: Options, tables: Tables.Tables) =>
+const openDatabase = (options: Options, tables: Tables.Tables, pages: number) =>
   Effect.try({
     try: () => {
       const readonly = options.readonly ?? false
@@ -54,7 +54,7 @@ const openDatabase = (options: Options, tables: Tables.Tables) =>
         database.pragma("synchronous = NORMAL")
         // Fewer checkpoints (each syncs the disk twice and copies the pages
         // of many commits at once) than SQLite's 1,000 pages.
-        if (!readonly) database.pragma(`wal_autocheckpoint = ${checkpointPages(options)}`)
+        if (!readonly) database.pragma(`wal_autocheckpoint = ${pages}`)
         database.pragma("foreign_keys = ON")
         // Shredded keys are overwritten on disk, not only unlinked (crypto-shredding).
         database.pragma("secure_delete = ON")
@@ -71,14 +71,12 @@ export const make = (
   options: Options
 ): Effect.Effect<Journal.SqlEventJournal, EventJournal.StoreError, Scope.Scope> =>
   Effect.gen(function* () {
-    const tables = yield* Effect.try({
-      try: () => {
-        checkpointPages(options)
-        return Tables.make(options.tablePrefix)
-      },
+    // the options are checked before the file is opened (or created)
+    const { tables, pages } = yield* Effect.try({
+      try: () => ({ pages: checkpointPages(options), tables: Tables.make(options.tablePrefix) }),
       catch: (cause) => cause as EventJournal.StoreError
     })
-    const database = yield* Effect.acquireRelease(openDatabase(options, tables), (database) =>
+    const database = yield* Effect.acquireRelease(openDatabase(options, tables, pages), (database) =>
       Effect.sync(() => database.close())
     )
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) })
