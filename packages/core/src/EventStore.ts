@@ -585,19 +585,20 @@ export const make: Effect.Effect<EventStoreService, never, EventJournal | IdGene
         // Participants as of this call: the stored stream, then this call's own events.
         const base = new Map<string, Participants>()
         const pending = new Map<string, Array<Event>>()
-        /**
-         * `assumed`: the version the append expects the mentorship's own
-         * stream at. The append lands only if the stream is at that version,
-         * so participants known as of it need no read.
-         */
+        // A mentorship's participants as stored, then this call's events for it so far.
         const settle = (key: string, p: Participants): Participants => {
           for (const e of pending.get(key) ?? []) p = foldParticipants(p, e)
           pending.delete(key)
           base.set(key, p)
           return p
         }
-        // Without I/O when this call or the store already knows them (the
-        // usual case); an Effect that reads the stream otherwise.
+        /**
+         * Without I/O when this call or the store already knows them (the
+         * usual case); an Effect that reads the stream otherwise.
+         * `assumed`: the version the append expects the mentorship's own
+         * stream at. The append lands only if the stream is at that version,
+         * so participants known as of it need no read.
+         */
         const participantsOf = (
           organisation: OrganisationId,
           mentorshipId: string,
